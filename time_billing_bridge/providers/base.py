@@ -1,0 +1,127 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Provider-neutral interface between the adapters and the importer.
+
+Adapters are plain Python: they take an :class:`AdapterConfig`, talk HTTP or
+read files, and yield :class:`Page` objects of :class:`ExternalEntry`. They
+never touch the ORM. The importer (``time.billing.entry``) maps and upserts.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class AdapterConfig:
+    """What an adapter needs to know about its backend, as plain values."""
+
+    api_url: str = ""
+    api_token: str = ""
+    account_ref: str = ""
+    webhook_secret: str = ""
+    user_agent: str = "Odoo time_billing_bridge"
+    timeout: float = 30.0
+    max_retries: int = 5
+    # Upper bound on a single back-off wait, whatever Retry-After says.
+    max_retry_wait: float = 120.0
+    page_size: int = 0  # 0: the adapter's own default
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExternalEntry:
+    """One time entry as the source reports it, normalised."""
+
+    external_id: str
+    date: date | None
+    hours: float
+    description: str = ""
+    updated_at: datetime | None = None  # naive UTC
+    user_ref: str = ""
+    user_name: str = ""
+    user_email: str = ""
+    project_ref: str = ""
+    project_name: str = ""
+    project_code: str = ""
+    task_ref: str = ""
+    task_name: str = ""
+    client_ref: str = ""
+    client_name: str = ""
+    client_email: str = ""
+    client_phone: str = ""
+    billable: bool | None = None
+    is_running: bool = False
+    is_locked: bool = False
+    approval_status: str = ""
+    deleted: bool = False
+    # Where the entry came from in a file (1-based, header = line 1).
+    line_number: int | None = None
+    # JSON-serialisable payload exactly as received (dict for APIs, row dict
+    # for files).
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EntryError:
+    """A record the adapter received but could not read."""
+
+    message: str
+    external_id: str = ""
+    line_number: int | None = None
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass
+class Page:
+    """One batch from the source.
+
+    ``resume_token`` is what the adapter needs to continue with the next page
+    if the run stops after this one is committed (a URL, an offset...); None
+    when this was the last page.
+    """
+
+    entries: list[ExternalEntry] = field(default_factory=list)
+    errors: list[EntryError] = field(default_factory=list)
+    deleted_ids: list[str] = field(default_factory=list)
+    resume_token: str | None = None
+
+
+class ProviderAdapter:
+    """Base class of the provider adapters.
+
+    Subclasses set ``provider`` (the selection key of ``time.billing.backend``)
+    and implement :meth:`check_connection` and :meth:`iter_pages`.
+    """
+
+    provider = ""
+
+    def __init__(self, config: AdapterConfig):
+        self.config = config
+
+    def check_connection(self) -> str:
+        """Call the provider once; return a short description of the account.
+
+        Raises ProviderAuthError / ProviderError with a readable message.
+        """
+        raise NotImplementedError
+
+    def iter_pages(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        resume_token: str | None = None,
+    ) -> Iterator[Page]:
+        """Yield pages of entries updated at the source since ``since``.
+
+        ``resume_token`` continues an interrupted run from the page after the
+        last committed one.
+        """
+        raise NotImplementedError
+
+    def iter_deleted(self, since: datetime | None = None) -> Iterator[str]:
+        """Yield the external ids deleted at the source since ``since``.
+
+        Providers that cannot report deletions yield nothing.
+        """
+        return iter(())
