@@ -74,14 +74,42 @@ class AccountAnalyticLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        lines.filtered("project_id")._assign_billing_contract()
+        lines.filtered("project_id")._billing_refresh()
         return lines
 
     def write(self, vals):
         res = super().write(vals)
-        if {"project_id", "task_id", "date"} & set(vals):
-            self._assign_billing_contract()
+        if set(vals) & set(self._get_billing_trigger_fields()):
+            self._billing_refresh()
         return res
+
+    @api.model
+    def _get_billing_trigger_fields(self):
+        """Fields whose change re-runs the billing pipeline. Hook for extensions."""
+        return ["project_id", "task_id", "date", "employee_id", "unit_amount", "name"]
+
+    def _billing_refresh(self):
+        """Run the billing pipeline on these timesheet lines.
+
+        Each step works on the whole recordset at once:
+        1. find the contract (project and date);
+        2. validate the line against it (dates, periods, durations, duplicates);
+        3. price it (rate card, multipliers, rounding, caps, retainer);
+        4. route it (approve, or wait for the approver).
+        """
+        self._assign_billing_contract()
+        self._validate_billing()
+        self._rate_billing()
+        self._route_billing()
+
+    def _validate_billing(self):
+        """Flag lines that cannot be billed as they are (step 2)."""
+
+    def _rate_billing(self):
+        """Price lines under a contract (step 3)."""
+
+    def _route_billing(self):
+        """Decide which priced lines are approved and which wait (step 4)."""
 
     def _assign_billing_contract(self):
         """Link each timesheet to the contract covering its project and date.
