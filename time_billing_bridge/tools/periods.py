@@ -7,7 +7,9 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 
-def period_bounds(day: date, billing_period: str, anchor: date, end: date | None = None):
+def period_bounds(
+    day: date, billing_period: str, anchor: date, end: date | None = None
+):
     """Return ``(first_day, last_day)`` of the billing period containing ``day``.
 
     - ``weekly``: ISO weeks, Monday to Sunday;
