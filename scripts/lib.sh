@@ -24,6 +24,11 @@ say() {
     printf '%s: %s\n' "${TBB_SCRIPT:-$(basename "$0" .sh)}" "$*" >&2
 }
 
+# Print the comment block at the top of the running script (its help).
+usage() {
+    awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"
+}
+
 # Print a message and stop.
 die() {
     say "error: $*"

@@ -14,7 +14,7 @@ for arg in "$@"; do
     case "$arg" in
         --optional) OPTIONAL=1 ;;
         -h | --help)
-            sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+            usage
             exit 0
             ;;
         *) die "unknown option: $arg (try --help)" ;;

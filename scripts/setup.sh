@@ -18,7 +18,7 @@ for arg in "$@"; do
     case "$arg" in
         --with-browser) WITH_BROWSER=1 ;;
         -h | --help)
-            sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+            usage
             exit 0
             ;;
         *) die "unknown option: $arg (try --help)" ;;
