@@ -54,8 +54,9 @@ SUMMARY_ARGS=()
 "$TBB_ROOT/scripts/setup.sh" "${SETUP_ARGS[@]}"
 
 mkdir -p "$RUN_DIR"
-exec 9>"$RUN_DIR/test.lock"
-flock -n 9 || die "another scripts/test.sh is running in this checkout"
+# Database names are shared by every checkout on this machine.
+exec 9>"${TMPDIR:-/tmp}/tbb-test-$DB_A.lock"
+flock -n 9 || die "another scripts/test.sh is using database $DB_A right now"
 cd "$TBB_ROOT"
 
 # --- bookkeeping -------------------------------------------------------------
