@@ -85,6 +85,10 @@ class Page:
     errors: list[EntryError] = field(default_factory=list)
     deleted_ids: list[str] = field(default_factory=list)
     resume_token: str | None = None
+    # What the adapter recognised or assumed, worded for the person who
+    # started the import (e.g. "Dates such as 03/04/2026 are read as
+    # day/month/year..."); the importer shows them on the run.
+    notes: list[str] = field(default_factory=list)
 
 
 class ProviderAdapter:
