@@ -459,24 +459,30 @@ def _decode(content, name):
     """Return (text, encoding key); refuse binary files."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return content.decode("utf-16"), "utf-16"
+            text, encoding = content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as err:
             raise FileFormatError(
                 f"{name} starts like UTF-16 text but is not valid UTF-16."
             ) from err
-    if b"\x00" in content:
-        raise FileFormatError(
-            f"{name} is not a text file (it contains binary data): upload a CSV "
-            "or an .xlsx workbook."
-        )
-    if content.startswith(b"\xef\xbb\xbf"):
+    elif b"\x00" in content:
+        raise FileFormatError(_binary_message(name))
+    elif content.startswith(b"\xef\xbb\xbf"):
         try:
-            return content.decode("utf-8-sig"), "utf-8-sig"
+            text, encoding = content.decode("utf-8-sig"), "utf-8-sig"
         except UnicodeDecodeError as err:
             raise FileFormatError(
                 f"{name} starts with a UTF-8 marker but is not valid UTF-8 "
                 f"(byte {err.start}): save it again as UTF-8."
             ) from err
+    else:
+        text, encoding = _decode_unmarked(content)
+    controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\r\n\f")
+    if controls > len(text) / 100:
+        raise FileFormatError(_binary_message(name))
+    return text, encoding
+
+
+def _decode_unmarked(content):
     try:
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -484,16 +490,16 @@ def _decode(content, name):
     # Windows-1252 is Latin-1 plus printable characters in 0x80-0x9F (€, ’...);
     # it leaves five bytes undefined, which Latin-1 still reads.
     try:
-        text, encoding = content.decode("cp1252"), "cp1252"
+        return content.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
-        text, encoding = content.decode("latin-1"), "latin-1"
-    controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\r\n\f")
-    if controls > len(text) / 100:
-        raise FileFormatError(
-            f"{name} is not a text file (it contains binary data): upload a CSV "
-            "or an .xlsx workbook."
-        )
-    return text, encoding
+        return content.decode("latin-1"), "latin-1"
+
+
+def _binary_message(name):
+    return (
+        f"{name} is not a text file (it contains binary data): upload a CSV or an "
+        ".xlsx workbook."
+    )
 
 
 def _first_line(text):
@@ -1218,7 +1224,7 @@ def parse_date(value, order="dmy", date_format="auto", epoch=None) -> date:
     text = "" if value is None else " ".join(str(value).split())
     if not text:
         raise ValueError("no date")
-    match = _ISO_DATE_RE.match(text) or _YMD_RE.match(text)
+    match = _ISO_DATE_RE.match(text)
     if match:
         return _make_date(text, *(int(part) for part in match.groups()))
     if date_format in ("dmy", "mdy"):
@@ -1230,6 +1236,9 @@ def parse_date(value, order="dmy", date_format="auto", epoch=None) -> date:
             raise ValueError(
                 f"date '{text}' does not match the date format {date_format}"
             ) from None
+    match = _YMD_RE.match(text)
+    if match:
+        return _make_date(text, *(int(part) for part in match.groups()))
     parts = _date_parts(text)
     if parts:
         first, second, year, separator = parts
