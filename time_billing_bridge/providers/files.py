@@ -446,8 +446,13 @@ def read_table(content: bytes, filename: str = "") -> Table:
             f"{name} is an Excel 97-2003 (.xls) or password-protected workbook, "
             "which cannot be read: save it as .xlsx or CSV without a password."
         )
-    text, encoding = _decode(content, name)
-    return _read_csv(text, encoding, filename)
+    text, encoding, removed = _decode(content, name)
+    table = _read_csv(text, encoding, filename)
+    if removed:
+        table.notes.append(
+            f"Removed {removed} NUL character(s), which are not text, from the file."
+        )
+    return table
 
 
 def _file_label(filename):
@@ -456,7 +461,15 @@ def _file_label(filename):
 
 
 def _decode(content, name):
-    """Return (text, encoding key); refuse binary files."""
+    """Return (text, encoding key, NUL bytes removed); refuse binary files."""
+    removed = 0
+    if b"\x00" in content and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # A few stray NULs (a broken exporter) are dropped: PostgreSQL cannot
+        # store them. Many mean a binary file.
+        removed = content.count(b"\x00")
+        if removed * 100 > len(content):
+            raise FileFormatError(_binary_message(name))
+        content = content.replace(b"\x00", b"")
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text, encoding = content.decode("utf-16"), "utf-16"
@@ -464,8 +477,7 @@ def _decode(content, name):
             raise FileFormatError(
                 f"{name} starts like UTF-16 text but is not valid UTF-16."
             ) from err
-    elif b"\x00" in content:
-        raise FileFormatError(_binary_message(name))
+        text = text.replace("\x00", "")
     elif content.startswith(b"\xef\xbb\xbf"):
         try:
             text, encoding = content.decode("utf-8-sig"), "utf-8-sig"
@@ -479,7 +491,7 @@ def _decode(content, name):
     controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\r\n\f")
     if controls > len(text) / 100:
         raise FileFormatError(_binary_message(name))
-    return text, encoding
+    return text, encoding, removed
 
 
 def _decode_unmarked(content):
@@ -502,10 +514,13 @@ def _binary_message(name):
     )
 
 
-def _first_line(text):
+def _header_line(text):
+    """The first line naming at least two columns with one of DELIMITERS."""
     for line in text.splitlines():
-        if line.strip():
-            return line
+        for delimiter in DELIMITERS:
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+            if sum(1 for cell in cells if cell.strip()) >= 2:
+                return line
     return ""
 
 
@@ -521,7 +536,7 @@ def _guess_delimiter(text, name):
     sample = text[:SNIFF_SAMPLE]
     if len(text) > SNIFF_SAMPLE and "\n" in sample:
         sample = sample[: sample.rindex("\n")]
-    header_line = _first_line(sample)
+    header_line = _header_line(sample)
     widths = {
         delimiter: len(next(csv.reader([header_line], delimiter=delimiter), []))
         for delimiter in DELIMITERS
@@ -529,8 +544,8 @@ def _guess_delimiter(text, name):
     best_width = max(widths.values())
     if best_width < 2:
         raise FileFormatError(
-            f"{name} has no column names: its first line has no comma, "
-            "semicolon or tab between names."
+            f"{name} has no column names: no line has two names separated by a "
+            "comma, semicolon or tab."
         )
     try:
         sniffed = csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS))
@@ -566,6 +581,7 @@ def _read_csv(text, encoding, filename):
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     headers = None
     rows = []
+    preamble = []
     previous_line = 0
     while True:
         try:
@@ -587,10 +603,14 @@ def _read_csv(text, encoding, filename):
         line = start_line + previous_line
         last_line = start_line + reader.line_num - 1
         previous_line = reader.line_num
-        if not any(value.strip() for value in values):
-            continue
         if headers is None:
+            if _filled_count(values) < 2:
+                if _filled_count(values):
+                    preamble.append(line)
+                continue
             headers = _clean_headers(values, name)
+            continue
+        if not _filled_count(values):
             continue
         rows.append(
             Row(
@@ -600,14 +620,12 @@ def _read_csv(text, encoding, filename):
                 _csv_row_issue(values, len(headers), delimiter, line, last_line),
             )
         )
-    if headers is None:
-        raise FileFormatError(f"{name} is empty.")
-    if not rows:
-        raise FileFormatError(f"{name} has column names but no rows.")
+    _check_found(name, headers, rows, preamble)
     notes.append(
         f"Read as {ENCODING_LABELS[encoding]} text, "
         f"{DELIMITER_LABELS[delimiter]}-separated."
     )
+    notes.extend(_preamble_notes(preamble))
     if encoding in ("cp1252", "latin-1"):
         notes.append(
             "The file is not UTF-8: it was read as Windows-1252 / Latin-1 "
@@ -644,17 +662,36 @@ def _csv_row_issue(values, width, delimiter, line, last_line):
     return ""
 
 
+def _filled_count(values):
+    return sum(1 for value in values if _filled(value))
+
+
+def _check_found(name, headers, rows, preamble):
+    if headers is None and preamble:
+        raise FileFormatError(
+            f"{name} has no column names: no line names at least two columns, "
+            "such as Date and Hours."
+        )
+    if headers is None:
+        raise FileFormatError(f"{name} is empty.")
+    if not rows:
+        raise FileFormatError(f"{name} has column names but no rows.")
+
+
+def _preamble_notes(preamble):
+    """Say which lines above the column names (report titles...) were skipped."""
+    if not preamble:
+        return []
+    lines = ", ".join(str(line) for line in preamble)
+    return [f"Skipped line(s) {lines} above the column names."]
+
+
 def _clean_headers(values, name):
     """Header names from the first non-blank row; refuse a row of data."""
     values = list(values)
     while values and not _filled(values[-1]):
         values.pop()  # trailing separators or empty cells: no column there
     filled = [value for value in values if _filled(value)]
-    if len(filled) < 2:
-        raise FileFormatError(
-            f"{name} has no column names: its first line must name at least two "
-            "columns, such as Date and Hours."
-        )
     numbers = [value for value in filled if _NUMBER_LIKE_RE.match(str(value).strip())]
     if len(numbers) * 2 > len(filled) or any(
         isinstance(value, datetime | date | time)
@@ -727,14 +764,18 @@ def _read_xlsx(content, filename):
         sheet.reset_dimensions()
         headers = None
         rows = []
+        preamble = []
         for line, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1):
-            if not any(_filled(value) for value in values):
-                continue
-            if headers is None:
+            filled = _filled_count(values)
+            if headers is None and filled < 2:
+                if filled:
+                    preamble.append(line)
+            elif headers is None:
                 headers = _clean_headers(values, name)
-                continue
-            rows.append(Row(line, tuple(values), line))
+            elif filled:
+                rows.append(Row(line, tuple(values), line))
         notes = [f"Read the first sheet, '{sheet.title}', of the workbook."]
+        notes.extend(_preamble_notes(preamble))
         if len(workbook.worksheets) > 1:
             others = ", ".join(f"'{ws.title}'" for ws in workbook.worksheets[1:])
             notes.append(f"Other sheets are not read: {others}.")
@@ -742,10 +783,9 @@ def _read_xlsx(content, filename):
         title = sheet.title
     finally:
         workbook.close()
-    if headers is None:
+    if headers is None and not preamble:
         raise FileFormatError(f"{name} has an empty first sheet.")
-    if not rows:
-        raise FileFormatError(f"{name} has column names but no rows.")
+    _check_found(name, headers, rows, preamble)
     return Table(
         headers=headers,
         rows=rows,

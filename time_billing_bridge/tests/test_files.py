@@ -140,6 +140,28 @@ class TestReadTable(BaseCase):
         self.assertEqual(page.entries[0].description, 'see ,"Q1", report')
         self.assertEqual([entry.hours for entry in page.entries], [1.5, 2.5])
 
+    def test_stray_nul_bytes_dropped(self):
+        content = b"Date,User,Hours\n2026-03-02,Sam\x00,1\n" + b"2026-03-03,Jo,2\n" * 60
+        table = files.read_table(content)
+        self.assertEqual(table.rows[0].values, ("2026-03-02", "Sam", "1"))
+        self.assertIn(
+            "Removed 1 NUL character(s), which are not text, from the file.",
+            table.notes,
+        )
+
+    def test_report_title_above_the_columns(self):
+        content = (
+            "Detailed report\n"
+            "03/01/2026 - 03/31/2026\n"
+            "\n"
+            "Date,User,Hours\n"
+            "2026-03-02,Sam,1\n"
+        )
+        table = files.read_table(content.encode())
+        self.assertEqual(table.headers, ["Date", "User", "Hours"])
+        self.assertEqual(table.rows[0].line_number, 5)
+        self.assertIn("Skipped line(s) 1, 2 above the column names.", table.notes)
+
     def test_blank_and_trailing_rows_skipped(self):
         content = "\n\nDate,User,Hours\n2026-03-02,Sam,1\n\n,,\n2026-03-03,Jo,2\n,,\n\n"
         table = files.read_table(content.encode())
@@ -209,9 +231,10 @@ class TestReadTable(BaseCase):
                 r"no header line: its first line \(2026-03-02, Sam, 1\.5\) holds "
                 "values",
             ),
-            (b"Hours\n1\n2\n", "no comma, semicolon or tab between names"),
+            (b"Hours\n1\n2\n", "no line has two names separated by a comma"),
             (b"Date,Hours\n", "has column names but no rows"),
-            (b"Date,,\n2026-03-02,,\n", "must name at least two columns"),
+            (b"Date,,\n2026-03-02,,\n", "no line has two names separated by a comma"),
+            (b"\x00" * 10 + b"Date,Hours\n", "is not a text file"),
         ]
         for content, message in cases:
             with (
@@ -221,6 +244,27 @@ class TestReadTable(BaseCase):
                 files.read_table(content, "x.csv")
         with self.assertRaisesRegex(FileFormatError, "^The file is empty"):
             files.read_table(b"")
+
+    def test_workbook_title_row(self):
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet["B2"] = "Timesheet March 2026"
+        sheet.append(["Date", "User", "Hours"])
+        sheet.append([datetime(2026, 3, 2), "Sam", 1.5])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        table = files.read_table(buffer.getvalue(), "march.xlsx")
+        self.assertEqual(table.headers, ["Date", "User", "Hours"])
+        self.assertEqual([row.line_number for row in table.rows], [4])
+        self.assertIn("Skipped line(s) 2 above the column names.", table.notes)
+        self.assertEqual(
+            files.parse_rows(table, files.suggest_mapping(table.headers))
+            .entries[0]
+            .line_number,
+            4,
+        )
 
     def test_empty_workbook(self):
         import openpyxl
