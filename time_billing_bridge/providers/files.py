@@ -151,212 +151,77 @@ KNOWN_FORMATS = {
 #: Header names (normalised by :func:`_alias_key`: lower case, no accents, no
 #: punctuation) that :func:`suggest_mapping` recognises, in English and a few
 #: French, German, Spanish and Dutch variants. Checked in this order.
+# fmt: off
 HEADER_ALIASES = {
     "external_id": (
-        "id",
-        "entry id",
-        "time entry id",
-        "external id",
-        "reference",
-        "ref",
-        "uid",
+        "id", "entry id", "time entry id", "external id", "reference", "ref", "uid",
     ),
     "date": (
-        "date",
-        "day",
-        "spent date",
-        "work date",
-        "entry date",
-        "datum",
-        "fecha",
-        "jour",
-        "data",
-        "start date",
-        "date de debut",
-        "fecha de inicio",
-        "startdatum",
+        "date", "day", "spent date", "work date", "entry date", "datum", "fecha",
+        "jour", "data", "start date", "date de debut", "fecha de inicio", "startdatum",
     ),
     "end_date": ("end date", "stop date", "date de fin", "enddatum", "fecha de fin"),
     "start_time": (
-        "start time",
-        "start",
-        "from",
-        "begin",
-        "beginn",
-        "startzeit",
-        "heure de debut",
-        "debut",
-        "hora de inicio",
-        "inicio",
+        "start time", "start", "from", "begin", "beginn", "startzeit", "heure de debut",
+        "debut", "hora de inicio", "inicio",
     ),
     "end_time": (
-        "end time",
-        "stop time",
-        "end",
-        "stop",
-        "to",
-        "until",
-        "ende",
-        "endzeit",
-        "heure de fin",
-        "fin",
-        "hora de fin",
+        "end time", "stop time", "end", "stop", "to", "until", "ende", "endzeit",
+        "heure de fin", "fin", "hora de fin",
     ),
     "hours": (
-        "hours",
-        "hour",
-        "hrs",
-        "time spent",
-        "hours worked",
-        "decimal hours",
-        "duration decimal",
-        "duration hours",
-        "quantity",
-        "qty",
-        "stunden",
-        "std",
-        "arbeitszeit",
-        "horas",
-        "heures",
-        "temps",
-        "temps passe",
-        "uren",
-        "ore",
-        "time",
+        "hours", "hour", "hrs", "time spent", "hours worked", "decimal hours",
+        "duration decimal", "duration hours", "quantity", "qty", "stunden", "std",
+        "arbeitszeit", "horas", "heures", "temps", "temps passe", "uren", "ore", "time",
     ),
     "duration": (
-        "duration",
-        "duration h",
-        "dauer",
-        "duree",
-        "duracion",
-        "tiempo",
-        "duur",
+        "duration", "duration h", "dauer", "duree", "duracion", "tiempo", "duur",
     ),
     "user_ref": ("user id", "employee id", "employee number", "personalnummer"),
     "user_email": (
-        "email",
-        "e mail",
-        "user email",
-        "employee email",
-        "mail",
-        "email address",
-        "e mail adresse",
-        "courriel",
-        "adresse e mail",
-        "correo",
-        "correo electronico",
+        "email", "e mail", "user email", "employee email", "mail", "email address",
+        "e mail adresse", "courriel", "adresse e mail", "correo", "correo electronico",
     ),
     "user_name": (
-        "user",
-        "user name",
-        "username",
-        "employee",
-        "employee name",
-        "name",
-        "member",
-        "person",
-        "staff",
-        "consultant",
-        "timekeeper",
-        "resource",
-        "mitarbeiter",
-        "benutzer",
-        "mitarbeitende",
-        "employe",
-        "utilisateur",
-        "collaborateur",
-        "empleado",
-        "usuario",
-        "medewerker",
+        "user", "user name", "username", "employee", "employee name", "name", "member",
+        "person", "staff", "consultant", "timekeeper", "resource", "mitarbeiter",
+        "benutzer", "mitarbeitende", "employe", "utilisateur", "collaborateur",
+        "empleado", "usuario", "medewerker",
     ),
     "user_first_name": ("first name", "firstname", "vorname", "prenom", "nombre"),
     "user_last_name": (
-        "last name",
-        "lastname",
-        "surname",
-        "nachname",
-        "nom de famille",
-        "apellido",
+        "last name", "lastname", "surname", "nachname", "nom de famille", "apellido",
         "apellidos",
     ),
     "client_name": (
-        "client",
-        "customer",
-        "client name",
-        "customer name",
-        "kunde",
-        "auftraggeber",
-        "cliente",
-        "klant",
+        "client", "customer", "client name", "customer name", "kunde", "auftraggeber",
+        "cliente", "klant",
     ),
     "project_name": (
-        "project",
-        "project name",
-        "matter",
-        "engagement",
-        "job",
-        "projekt",
-        "projet",
-        "proyecto",
-        "project naam",
+        "project", "project name", "matter", "engagement", "job", "projekt", "projet",
+        "proyecto", "project naam",
     ),
     "project_code": (
-        "project code",
-        "project number",
-        "matter number",
-        "job number",
-        "projektnummer",
-        "code projet",
-        "codigo de proyecto",
+        "project code", "project number", "matter number", "job number",
+        "projektnummer", "code projet", "codigo de proyecto",
     ),
     "task_name": (
-        "task",
-        "task name",
-        "activity",
-        "service",
-        "aufgabe",
-        "tatigkeit",
-        "taetigkeit",
-        "tache",
-        "activite",
-        "tarea",
-        "actividad",
-        "taak",
+        "task", "task name", "activity", "service", "aufgabe", "tatigkeit",
+        "taetigkeit", "tache", "activite", "tarea", "actividad", "taak",
     ),
     "description": (
-        "description",
-        "notes",
-        "note",
-        "comment",
-        "comments",
-        "details",
-        "memo",
-        "narrative",
-        "work description",
-        "beschreibung",
-        "bemerkung",
-        "kommentar",
-        "notiz",
-        "commentaire",
-        "libelle",
-        "descripcion",
-        "comentario",
-        "omschrijving",
+        "description", "notes", "note", "comment", "comments", "details", "memo",
+        "narrative", "work description", "beschreibung", "bemerkung", "kommentar",
+        "notiz", "commentaire", "libelle", "descripcion", "comentario", "omschrijving",
     ),
     "billable": (
-        "billable",
-        "is billable",
-        "chargeable",
-        "abrechenbar",
-        "fakturierbar",
-        "facturable",
-        "facturable oui non",
-        "declarable",
+        "billable", "is billable", "chargeable", "abrechenbar", "fakturierbar",
+        "facturable", "facturable oui non", "declarable",
     ),
     "approved": ("approved", "genehmigt", "approuve", "aprobado"),
     "invoiced": ("invoiced", "billed", "abgerechnet", "facture", "facturado"),
 }
+# fmt: on
 
 DATE_FORMATS = ("auto", "dmy", "mdy")  # or any strptime pattern with a "%"
 DECIMAL_SEPARATORS = ("auto", ",", ".")
@@ -432,7 +297,8 @@ def read_table(content: bytes, filename: str = "") -> Table:
     CSV: UTF-8 (with or without BOM) or UTF-16 with BOM, else Windows-1252 /
     Latin-1; separated by ``,`` ``;`` or tab (an Excel ``sep=`` first line is
     honoured). XLSX: the first sheet, values as Excel computed them. The
-    header is the first non-blank row; blank rows are skipped.
+    header is the first row naming at least two columns (a report title above
+    it is skipped and noted); blank rows are skipped.
 
     Raises FileFormatError when the file cannot be read at all.
     """
@@ -488,10 +354,12 @@ def _decode(content, name):
             ) from err
     else:
         text, encoding = _decode_unmarked(content)
-    controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\r\n\f")
-    if controls > len(text) / 100:
+    if len(_CONTROL_RE.findall(text)) > len(text) / 100:
         raise FileFormatError(_binary_message(name))
     return text, encoding, removed
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _decode_unmarked(content):
@@ -1357,7 +1225,14 @@ def parse_bool(value) -> bool | None:
         if value in (0, 1):
             return bool(value)
         raise ValueError(f"'{value}' is not yes or no")
-    text = _alias_key(value)
+    if value is None:
+        return None
+    text = str(value).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    text = _alias_key(text)  # Sí, Non-billable, "yes."
     if not text:
         return None
     if text in _TRUE:
@@ -1580,14 +1455,14 @@ class _RowReader:
     # -- one row ----------------------------------------------------------
 
     def raw(self, row):
-        raw = {}
-        for index, value in enumerate(row.values):
-            header = (
-                self.table.headers[index]
-                if index < len(self.table.headers)
-                else f"Column {index + 1}"
-            )
-            raw[header] = _json_value(value)
+        """The row as {header: value}, JSON-serialisable."""
+        headers = self.table.headers
+        values = row.values
+        if self.table.kind != "csv":
+            values = [_json_value(value) for value in values]
+        raw = dict(zip(headers, values, strict=False))
+        for index in range(len(headers), len(values)):
+            raw[f"Column {index + 1}"] = values[index]
         return raw
 
     def read(self, row):
