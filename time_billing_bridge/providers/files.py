@@ -363,16 +363,14 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _decode_unmarked(content):
-    try:
-        return content.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
     # Windows-1252 is Latin-1 plus printable characters in 0x80-0x9F (€, ’...);
     # it leaves five bytes undefined, which Latin-1 still reads.
-    try:
-        return content.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return content.decode("latin-1"), "latin-1"
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return content.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return content.decode("latin-1"), "latin-1"
 
 
 def _binary_message(name):
@@ -1297,7 +1295,7 @@ def parse_rows(table: Table, mapping_or_format=None) -> Page:
     first_line_of = {}
     repeats = {}
     for row in table.rows:
-        result = reader.read(row)
+        result = reader.read_row(row)
         external_id = result.external_id
         if external_id in first_line_of:
             repeats[external_id] = repeats.get(external_id, 1) + 1
@@ -1465,7 +1463,7 @@ class _RowReader:
             raw[f"Column {index + 1}"] = values[index]
         return raw
 
-    def read(self, row):
+    def read_row(self, row):
         raw = self.raw(row)
         problems = [row.issue] if row.issue else []
         values = {}

@@ -96,6 +96,11 @@ class TestReadTable(BaseCase):
         page = parse(content.encode("cp1252"))
         self.assertEqual(page.entries[0].description, "Budget 5 € – “draft”")
 
+    def test_bytes_undefined_in_windows_1252_read_as_latin_1(self):
+        table = files.read_table(b"Date;User;Hours\n2026-03-02;Zo\xeb\x81;1\n")
+        self.assertEqual(table.encoding, "latin-1")
+        self.assertEqual(table.rows[0].values[1], "Zo\xeb\x81")
+
     def test_tab_separated(self):
         table = read("tab_separated_us.tsv")
         self.assertEqual(table.delimiter, "\t")
