@@ -6,3 +6,4 @@ from . import test_providers_toggl
 from . import test_providers_clockify
 from . import test_providers_tempo
 from . import test_providers_webhooks
+from . import test_providers_fakes

@@ -235,6 +235,8 @@ class FakeServer:
         self.people, self.clients, self.projects = [], [], []
         self._faults = deque()
         self._lock = threading.RLock()
+        # Bumped on every change of the data set; fakes cache sorted views.
+        self.version = 0
         self._server = None
         self._thread = None
         self._next_id = self.first_id
@@ -477,6 +479,7 @@ class FakeServer:
             new.append(record)
         with self._lock:
             self.records.extend(new)
+            self.changed()
         return new
 
     def add(self, **overrides):
@@ -503,20 +506,38 @@ class FakeServer:
         record.update(overrides)
         with self._lock:
             self.records.append(record)
+            self.changed()
         return record
 
     def add_raw(self, record):
         """Append ``record`` exactly as given (to serve broken records)."""
         with self._lock:
             self.records.append(record)
+            self.changed()
         return record
 
+    def changed(self):
+        """Call after changing ``records`` in place (add/edit/delete do)."""
+        with self._lock:
+            self.version += 1
+
     def find(self, record_id):
+        wanted = str(record_id)
         with self._lock:
             for record in self.records:
-                if str(self.record_id(record)) == str(record_id):
+                if str(self.record_id(record)) == wanted:
                     return record
         raise KeyError(record_id)
+
+    def cached(self, key, compute):
+        """``compute()`` memoised on ``key`` until the data set changes."""
+        with self._lock:
+            full_key = (self.version, len(self.records), key)
+            cache = getattr(self, "_view_cache", None)
+            if cache is None or cache[0] != full_key:
+                cache = (full_key, compute())
+                self._view_cache = cache
+            return cache[1]
 
     def record_id(self, record):
         return record.get("id")
@@ -527,6 +548,7 @@ class FakeServer:
             record = self.find(record_id)
             record.update(changes)
             self._touch(record)
+            self.changed()
             return record
 
     def delete(self, record_id):
@@ -534,6 +556,7 @@ class FakeServer:
         with self._lock:
             record = self.find(record_id)
             self.records.remove(record)
+            self.changed()
             return record
 
     def _touch(self, record):

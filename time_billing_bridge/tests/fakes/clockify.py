@@ -104,6 +104,7 @@ class FakeClockify(FakeServer):
         """An entry whose duration is not ISO 8601."""
         record = self.add()
         record["timeInterval"] = dict(record["timeInterval"], duration="90 minutes")
+        self.changed()
         return record
 
     def _hydrate(self, record):

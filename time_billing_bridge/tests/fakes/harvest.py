@@ -13,6 +13,7 @@ followed through ``links.next``.
 import base64
 import json
 import math
+from bisect import bisect_left
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -33,7 +34,8 @@ FILTERS = (
 
 
 def _encode_cursor(record):
-    data = {"after": {"spent_date": record["spent_date"], "id": record["id"]}}
+    spent_date, record_id = _sort_key(record)
+    data = {"after": {"spent_date": spent_date, "id": record_id}}
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
 
@@ -145,6 +147,7 @@ class FakeHarvest(FakeServer):
             record["spent_date"] = "31/02/2026"
         elif problem == "id":
             record.pop("id")
+        self.changed()
         return record
 
     # -- HTTP ------------------------------------------------------------------
@@ -259,22 +262,10 @@ class FakeHarvest(FakeServer):
             }
         )
 
-    def _unprocessable(self, message):
-        return json_response({"message": message}, 422)
-
-    def _time_entries(self, request):
-        params = request.params
-        try:
-            per_page = int(params.get("per_page") or MAX_PER_PAGE)
-        except ValueError:
-            return self._unprocessable("per_page must be an integer")
-        if not 1 <= per_page <= MAX_PER_PAGE:
-            return self._unprocessable(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    def _select(self, params):
         records = list(self.records)
         if params.get("updated_since"):
             since = parse_iso(params["updated_since"])
-            if since is None:
-                return self._unprocessable("updated_since is not an ISO 8601 date")
             records = [
                 r for r in records if (parse_iso(r.get("updated_at")) or since) >= since
             ]
@@ -298,7 +289,28 @@ class FakeHarvest(FakeServer):
             if params.get(flag) in ("true", "false"):
                 wanted = params[flag] == "true"
                 records = [r for r in records if bool(r.get(flag)) == wanted]
-        records.sort(key=_sort_key, reverse=True)
+        records.sort(key=_sort_key)
+        return records, [_sort_key(r) for r in records]
+
+    def _unprocessable(self, message):
+        return json_response({"message": message}, 422)
+
+    def _time_entries(self, request):
+        params = request.params
+        try:
+            per_page = int(params.get("per_page") or MAX_PER_PAGE)
+        except ValueError:
+            return self._unprocessable("per_page must be an integer")
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            return self._unprocessable(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        filters = tuple((k, params[k]) for k in FILTERS if params.get(k))
+        if params.get("updated_since") and parse_iso(params["updated_since"]) is None:
+            return self._unprocessable("updated_since is not an ISO 8601 date")
+        # Ascending (spent_date, id); pages are read from the end backwards,
+        # which is Harvest's newest-first order.
+        records, keys = self.cached(
+            ("time_entries", filters), lambda: self._select(params)
+        )
         total = len(records)
         first_page = "cursor" not in params
         if not first_page:
@@ -306,13 +318,13 @@ class FakeHarvest(FakeServer):
                 after = _decode_cursor(params["cursor"])
             except (ValueError, KeyError, TypeError):
                 return self._unprocessable("cursor is invalid")
-            after_key = (after[0], after[1])
-            records = [r for r in records if _sort_key(r) < after_key]
+            end = bisect_left(keys, after)
         elif params.get("page"):
-            page = max(1, _int(params["page"]))
-            records = records[(page - 1) * per_page :]
-        chunk = records[:per_page]
-        more = len(records) > per_page
+            end = max(0, total - (max(1, _int(params["page"])) - 1) * per_page)
+        else:
+            end = total
+        chunk = records[max(0, end - per_page) : end][::-1]
+        more = end > per_page
         kept = {k: params[k] for k in FILTERS if params.get(k)}
         next_url = None
         if more:

@@ -91,6 +91,7 @@ class FakeTempo(FakeServer):
         """A worklog whose time spent is not a number."""
         record = self.add()
         record["timeSpentSeconds"] = "1h"
+        self.changed()
         return record
 
     # -- HTTP ------------------------------------------------------------------
@@ -142,6 +143,20 @@ class FakeTempo(FakeServer):
     def _bad_request(self, message):
         return json_response({"errors": [{"message": message}]}, 400)
 
+    def _select(self, params):
+        records = list(self.records)
+        if params.get("updatedFrom"):
+            since = parse_iso(params["updatedFrom"])
+            records = [
+                r for r in records if (parse_iso(r.get("updatedAt")) or since) >= since
+            ]
+        if params.get("from"):
+            records = [r for r in records if str(r.get("startDate")) >= params["from"]]
+        if params.get("to"):
+            records = [r for r in records if str(r.get("startDate")) <= params["to"]]
+        records.sort(key=lambda r: str(r.get("tempoWorklogId")).zfill(20))
+        return records
+
     def _worklogs(self, request):
         params = request.params
         try:
@@ -153,19 +168,12 @@ class FakeTempo(FakeServer):
             return self._bad_request(
                 f"limit must be between 1 and {MAX_LIMIT}, offset positive"
             )
-        records = list(self.records)
-        if params.get("updatedFrom"):
-            since = parse_iso(params["updatedFrom"])
-            if since is None:
-                return self._bad_request("updatedFrom is not a valid date")
-            records = [
-                r for r in records if (parse_iso(r.get("updatedAt")) or since) >= since
-            ]
-        if params.get("from"):
-            records = [r for r in records if str(r.get("startDate")) >= params["from"]]
-        if params.get("to"):
-            records = [r for r in records if str(r.get("startDate")) <= params["to"]]
-        records.sort(key=lambda r: str(r.get("tempoWorklogId")).zfill(20))
+        if params.get("updatedFrom") and parse_iso(params["updatedFrom"]) is None:
+            return self._bad_request("updatedFrom is not a valid date")
+        filters = tuple(
+            (k, params[k]) for k in ("updatedFrom", "from", "to") if params.get(k)
+        )
+        records = self.cached(("worklogs", filters), lambda: self._select(params))
         chunk = records[offset : offset + limit]
         kept = {k: params[k] for k in ("updatedFrom", "from", "to") if params.get(k)}
         metadata = {"count": len(chunk), "offset": offset, "limit": limit}

@@ -95,6 +95,7 @@ class FakeToggl(FakeServer):
             record = self.find(record_id)
             record["server_deleted_at"] = _iso(self.now())
             self._touch(record)
+            self.changed()
             return record
 
     def stop_timer(self, record_id, seconds):
@@ -111,6 +112,7 @@ class FakeToggl(FakeServer):
         """An entry whose start cannot be read."""
         record = self.add()
         record["start"] = "yesterday morning"
+        self.changed()
         return record
 
     def quota_exceeded(self, resets_in=1800, times=1):
@@ -276,7 +278,10 @@ class FakeToggl(FakeServer):
             and body.get("first_row_number") is not None
         ):
             return json_response([])
-        rows = self._rows(start, end, enrich=bool(body.get("enrich_response")))
+        enrich = bool(body.get("enrich_response"))
+        rows = self.cached(
+            ("rows", start, end, enrich), lambda: self._rows(start, end, enrich)
+        )
         index = 0
         if body.get("first_row_number") is not None:
             index = int(body["first_row_number"]) - 1
