@@ -203,7 +203,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-    def log_message(self, format, *args):  # silence the console
+    def log_message(self, *args):  # silence the console
         return
 
 
