@@ -180,7 +180,6 @@ class TogglAdapter(HttpAdapter):
     def __init__(self, config):
         super().__init__(config)
         self._user_emails = None
-        self._today = None  # tests may pin "today"
 
     @property
     def workspace(self):
@@ -219,7 +218,7 @@ class TogglAdapter(HttpAdapter):
     # -- polling -----------------------------------------------------------
 
     def _window(self, since, until):
-        today = self._today or datetime.now(timezone.utc).date()
+        today = datetime.now(timezone.utc).date()
         start = start_window(since, self.options) or today - timedelta(
             days=FIRST_RUN_DAYS
         )
