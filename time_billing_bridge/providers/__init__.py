@@ -31,3 +31,6 @@ __all__ = [
     "get_adapter_class",
     "register",
 ]
+
+# The adapters register themselves on import (after ``register`` exists).
+from . import harvest, toggl, clockify, tempo  # noqa: E402

@@ -7,7 +7,7 @@ read files, and yield :class:`Page` objects of :class:`ExternalEntry`. They
 never touch the ORM. The importer (``time.billing.entry``) maps and upserts.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -27,6 +27,8 @@ class AdapterConfig:
     max_retry_wait: float = 120.0
     page_size: int = 0  # 0: the adapter's own default
     options: dict = field(default_factory=dict)
+    # First back-off wait in seconds; doubles on each retry, plus jitter.
+    retry_backoff: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -129,3 +131,26 @@ class ProviderAdapter:
         Providers that cannot report deletions yield nothing.
         """
         return iter(())
+
+    def close(self):
+        """Release what the adapter holds (HTTP connections); safe to repeat."""
+
+    # -- webhooks (providers that push events override these) ---------------
+
+    supports_webhooks = False
+
+    def verify_webhook(self, raw_body: bytes, headers: Mapping) -> bool:
+        """True when the call carries a valid signature for this backend.
+
+        ``headers`` is any case-insensitive or plain mapping of the request
+        headers. Refuses everything unless the provider overrides it.
+        """
+        return False
+
+    def webhook_handshake(self, payload: dict) -> dict | None:
+        """The body to answer a subscription handshake with, or None."""
+        return None
+
+    def parse_webhook(self, payload: dict, headers: Mapping | None = None) -> Page:
+        """Turn one pushed event into a Page, exactly as polling would."""
+        raise NotImplementedError

@@ -1,0 +1,212 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Small pure helpers shared by the provider mappers.
+
+Nothing here talks HTTP or touches the ORM: values in, values out.
+"""
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .base import EntryError
+
+UTC = timezone.utc
+
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<days>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<hours>\d+(?:\.\d+)?)H)?"
+    r"(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+class MalformedRecord(ValueError):
+    """A provider record lacks a field or carries a value we cannot read."""
+
+
+def require(record, *path):
+    """Return ``record[path[0]][path[1]]...``; MalformedRecord when missing."""
+    value = record
+    for key in path:
+        if not isinstance(value, dict) or value.get(key) in (None, ""):
+            raise MalformedRecord(f"missing {'.'.join(path)}")
+        value = value[key]
+    return value
+
+
+def ref(value):
+    """External reference as a string ('' for None)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def text(value):
+    return value if isinstance(value, str) else ""
+
+
+def nested(record, *path):
+    """``record[a][b]`` or None, tolerating missing or null levels."""
+    value = record
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def parse_datetime(value, field_name="timestamp"):
+    """ISO 8601 timestamp -> aware datetime (naive input is taken as UTC)."""
+    if not isinstance(value, str) or not value:
+        raise MalformedRecord(f"missing {field_name}")
+    value = value.strip()
+    if value[-1:] in ("Z", "z"):  # Python 3.10's fromisoformat wants +00:00
+        value = value[:-1] + "+00:00"
+    try:
+        result = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise MalformedRecord(
+            f"{field_name} {value!r} is not an ISO 8601 date-time"
+        ) from err
+    if result.tzinfo is None:
+        result = result.replace(tzinfo=UTC)
+    return result
+
+
+def to_naive_utc(value, field_name="timestamp"):
+    """ISO 8601 timestamp (or None) -> naive UTC datetime, Odoo's convention."""
+    if value in (None, ""):
+        return None
+    return parse_datetime(value, field_name).astimezone(UTC).replace(tzinfo=None)
+
+
+def parse_date(value, field_name="date"):
+    if not isinstance(value, str) or not value:
+        raise MalformedRecord(f"missing {field_name}")
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError as err:
+        raise MalformedRecord(
+            f"{field_name} {value!r} is not a date (YYYY-MM-DD)"
+        ) from err
+
+
+def get_zone(tz_name):
+    """ZoneInfo for an IANA name, or None when empty or unknown."""
+    if not tz_name:
+        return None
+    try:
+        return ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def local_date(moment, tz_name=None):
+    """Calendar date of an aware datetime.
+
+    Without ``tz_name`` the date is read in the offset the source gave (the
+    person's local time for Toggl reports). With it, the moment is first
+    converted to that zone: for sources that only speak UTC.
+    """
+    zone = get_zone(tz_name)
+    if zone is not None:
+        moment = moment.astimezone(zone)
+    return moment.date()
+
+
+def parse_iso_duration(value):
+    """ISO 8601 duration (``PT1H30M``, ``P1DT2H``, ``PT45.5S``) -> hours."""
+    if not isinstance(value, str):
+        raise MalformedRecord(f"duration {value!r} is not an ISO 8601 duration")
+    match = _ISO_DURATION.match(value.strip())
+    if not match or value.strip() in ("P", "PT"):
+        raise MalformedRecord(f"duration {value!r} is not an ISO 8601 duration")
+    parts = {key: float(val) for key, val in match.groupdict().items() if val}
+    return (
+        parts.get("days", 0.0) * 24
+        + parts.get("hours", 0.0)
+        + parts.get("minutes", 0.0) / 60
+        + parts.get("seconds", 0.0) / 3600
+    )
+
+
+def seconds_to_hours(value, field_name="duration"):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedRecord(f"{field_name} {value!r} is not a number of seconds")
+    return value / 3600.0
+
+
+def number(value, field_name):
+    """A JSON number (int/float, not bool) as float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedRecord(f"{field_name} {value!r} is not a number")
+    return float(value)
+
+
+def map_records(records, to_entry, label, id_of=None):
+    """Map provider records with ``to_entry``; bad ones become EntryError.
+
+    Returns ``(entries, errors)``. ``to_entry`` may return None to skip a
+    record on purpose (not an error). ``id_of(record)`` finds the external id
+    of a record that cannot be mapped, when it is not at the top level.
+    """
+    entries, errors = [], []
+    for record in records:
+        try:
+            entry = to_entry(record)
+        except (MalformedRecord, KeyError, TypeError, ValueError) as err:
+            errors.append(record_error(record, err, label, id_of=id_of))
+            continue
+        if entry is not None:
+            entries.append(entry)
+    return entries, errors
+
+
+def record_error(record, err, label, id_of=None):
+    """EntryError for ``record``, which ``err`` made unreadable."""
+    external_id = ""
+    if id_of is not None:
+        try:
+            external_id = ref(id_of(record))
+        except (KeyError, TypeError, IndexError, AttributeError):
+            external_id = ""
+    elif isinstance(record, dict):
+        id_keys = ("id", "tempoWorklogId", "_id")
+        for key in id_keys:
+            if record.get(key) not in (None, ""):
+                external_id = ref(record[key])
+                break
+    if isinstance(err, ValueError):
+        reason = str(err)
+    else:
+        reason = f"{type(err).__name__}: {err}"
+    if external_id:
+        message = f"{label} entry {external_id} cannot be read: {reason}."
+    else:
+        message = f"{label} sent an entry that cannot be read: {reason}."
+    raw = record if isinstance(record, dict) else {"value": record}
+    return EntryError(message=message, external_id=external_id, raw=raw)
+
+
+def utc_iso(moment):
+    """Aware or naive-UTC datetime -> ``2026-03-02T09:00:00Z``."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def start_window(since, options, today=None):
+    """Start date of the window re-read by sources without an updated filter.
+
+    On an incremental run: ``since`` minus ``lookback_days`` (default 90). On
+    the first run: ``options['start_date']`` when set, else None.
+    """
+    if since is not None:
+        lookback = int(options.get("lookback_days", 90))
+        return since.date() - timedelta(days=lookback)
+    if options.get("start_date"):
+        return parse_date(str(options["start_date"]), "start_date option")
+    return None

@@ -1,0 +1,27 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Fake Harvest, Toggl Track, Clockify and Tempo APIs for tests, the demo
+and the benchmark. Standard library only, importable without Odoo::
+
+    sys.path.insert(0, "time_billing_bridge/tests")
+    import fakes
+
+    with fakes.FakeHarvest() as harvest:
+        harvest.generate(50_000, seed=1)
+        ...
+"""
+
+from .base import FakeServer, Recorded
+from .clockify import FakeClockify
+from .harvest import FakeHarvest
+from .tempo import FakeTempo
+from .toggl import FakeToggl
+
+__all__ = [
+    "FakeClockify",
+    "FakeHarvest",
+    "FakeServer",
+    "FakeTempo",
+    "FakeToggl",
+    "Recorded",
+]
