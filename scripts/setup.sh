@@ -8,11 +8,13 @@
 # Safe to run many times; a second run only checks and prints one line.
 #
 # Usage: scripts/setup.sh [--with-browser]
+# Environment: ODOO_SRC, ODOO_GIT_URL (where to clone Odoo from when ODOO_SRC is
+#   missing; default https://github.com/odoo/odoo), TBB_BROWSER=1, TBB_EXTRA_ADDONS.
 set -euo pipefail
 TBB_SCRIPT=setup
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ODOO_GIT_URL="https://github.com/odoo/odoo"
+ODOO_GIT_URL="${ODOO_GIT_URL:-https://github.com/odoo/odoo}" # or a mirror of it
 WITH_BROWSER="${TBB_BROWSER:-0}"
 for arg in "$@"; do
     case "$arg" in
@@ -46,7 +48,10 @@ ensure_odoo_src() {
     if odoo_src_ok "$ODOO_SRC"; then
         return
     fi
-    if [[ -e "$ODOO_SRC" ]]; then
+    local existed=0
+    if [[ -d "$ODOO_SRC" && -z "$(ls -A "$ODOO_SRC")" ]]; then
+        existed=1 # an empty folder: clone into it
+    elif [[ -e "$ODOO_SRC" ]]; then
         if [[ -f "$ODOO_SRC/odoo/release.py" ]]; then
             die "$ODOO_SRC is not Odoo 19.0 ($(grep -E '^version_info' "$ODOO_SRC/odoo/release.py")); set ODOO_SRC to an Odoo 19.0 Community checkout"
         fi
@@ -61,7 +66,11 @@ ensure_odoo_src() {
             odoo_src_ok "$ODOO_SRC"; then
             return
         fi
-        rm -rf "$ODOO_SRC"
+        if [[ "$existed" == 1 ]]; then
+            find "$ODOO_SRC" -mindepth 1 -delete
+        else
+            rm -rf "$ODOO_SRC"
+        fi
         odoo_src_help
         die "cloning $ODOO_GIT_URL failed"
     fi
