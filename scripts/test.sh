@@ -94,6 +94,7 @@ cleanup() {
         [[ -n "$pid" ]] && kill -TERM -- "-$pid" 2>/dev/null || true
         rm -f "$SERVER_PIDFILE"
     fi
+    drop_test_dbs 2>/dev/null || true
 }
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT
@@ -105,6 +106,7 @@ drop_test_dbs() {
     for db in "${CREATED_DBS[@]}"; do
         db_drop "$db" || say "warning: could not drop database $db"
     done
+    CREATED_DBS=()
 }
 
 # --- phases ------------------------------------------------------------------
