@@ -13,7 +13,8 @@ Two uses, both for scripts/test.sh:
     the log is clean); used for the server the system tests talk to.
 
 ``odoo_log.py summary LOGFILE [--rc RC] [--fail-on-warnings]``
-    Print one line ``passed=N failed=M skipped=K tests=T warnings=W`` followed
+    Print one line ``passed=N failed=M skipped=K tests=T warnings=W
+    browser_skipped=B`` followed
     by one ``note: ...`` line per problem found. Failures are the runner's own
     failed and errored tests, plus every ERROR / CRITICAL record that is not
     the runner reporting such a test (house rule: a clean run logs none), plus
@@ -43,6 +44,9 @@ SUMMARY_RE = re.compile(
 )
 # odoo/tests/result.py addSkip: "skipped %s : %s"
 SKIP_RE = re.compile(r"^skipped \S.* : ")
+# Skip reasons of HttpCase browser tests when Chromium or websocket-client is
+# missing or unusable (odoo/tests/common.py).
+BROWSER_SKIP_RE = re.compile(r"chrome|websocket-client", re.IGNORECASE)
 # odoo/tests/result.py logError: "%s: %s\n%s" with FAIL or ERROR
 TEST_PROBLEM_RE = re.compile(r"^(FAIL|ERROR): ")
 # Error records that only restate test results the runner already counts.
@@ -141,6 +145,7 @@ class Summary:
     failed_tests: int = 0  # failed or errored tests, as the runner counts them
     failed: int = 0  # failed_tests plus the problems found in the log
     skipped: int = 0
+    browser_skipped: int = 0  # skipped for want of a usable browser
     warnings: int = 0
     notes: list = field(default_factory=list)
 
@@ -174,6 +179,9 @@ def summarize(lines, rc=0, fail_on_warnings=False):
             summary.failed_tests += int(match["failed"]) + int(match["errors"])
         if record.level == "INFO" and SKIP_RE.search(record.message):
             summary.skipped += 1
+            reason = record.message.split(" : ", 1)[-1]
+            if BROWSER_SKIP_RE.search(reason):
+                summary.browser_skipped += 1
         if record.level == "WARNING" and not is_restatement(record):
             summary.warnings += 1
             if fail_on_warnings:
@@ -220,7 +228,7 @@ def main(argv=None):
     print(
         f"passed={summary.passed} failed={summary.failed} "
         f"skipped={summary.skipped} tests={summary.tests} "
-        f"warnings={summary.warnings}"
+        f"warnings={summary.warnings} browser_skipped={summary.browser_skipped}"
     )
     for note in summary.notes:
         print(f"note: {note}")

@@ -19,7 +19,9 @@
 #   --with-browser  install Chromium if missing so browser tours run
 # Environment: TBB_TEST_DB (tbb_test), TBB_TEST_DB_SALE (tbb_test_sale),
 #   TBB_PHASE_TIMEOUT (seconds per Odoo phase, 1200), TBB_FAIL_ON_WARNINGS=1
-#   (count logged warnings as failures), TBB_MODULE, ODOO_SRC.
+#   (count logged warnings as failures), TBB_REQUIRE_BROWSER=1 (count browser
+#   tests skipped for want of Chromium as failures; .ci/run sets it when
+#   Chromium is installed), TBB_MODULE, ODOO_SRC.
 set -euo pipefail
 TBB_SCRIPT=test
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -125,6 +127,7 @@ run_lint() {
 run_odoo_phase() { # db modules
     local db="$1" modules="$2" label="odoo ($1)"
     local log="$RUN_DIR/test-$db.log" port start rc=0 result passed failed skipped tests warnings
+    local browser_skipped
     start=$SECONDS
     db_drop "$db"
     CREATED_DBS+=("$db")
@@ -154,12 +157,22 @@ run_odoo_phase() { # db modules
     skipped="$(sed -n '1s/.*skipped=\([0-9]*\).*/\1/p' <<<"$result")"
     tests="$(sed -n '1s/.*tests=\([0-9]*\).*/\1/p' <<<"$result")"
     warnings="$(sed -n '1s/.*warnings=\([0-9]*\).*/\1/p' <<<"$result")"
+    browser_skipped="$(sed -n '1s/.*browser_skipped=\([0-9]*\).*/\1/p' <<<"$result")"
     sed -n '2,$s/^note: /  /p' <<<"$result" | while IFS= read -r note; do
         say "$label:$note"
     done
     if [[ "$tests" == 0 && "$failed" == 0 ]]; then
         say "$label: no test ran (tags $TAGS); that is a failure"
         failed=$((failed + 1))
+    fi
+    if [[ "$browser_skipped" != 0 ]]; then
+        if [[ "${TBB_REQUIRE_BROWSER:-0}" == 1 ]]; then
+            say "$label: $browser_skipped browser test(s) skipped while TBB_REQUIRE_BROWSER=1; counted as failed"
+            failed=$((failed + browser_skipped))
+            skipped=$((skipped - browser_skipped))
+        else
+            say "$label: $browser_skipped browser test(s) skipped: install chromium (scripts/setup.sh --with-browser)"
+        fi
     fi
     [[ "$warnings" == 0 ]] ||
         say "$label: $warnings warning(s) logged, listed above (house style: fix them)"

@@ -25,7 +25,7 @@ CLEAN = "".join(
         rec(
             "INFO",
             "odoo.addons.mod.tests.test_a",
-            "skipped TestA.test_two : websocket-client module is not installed",
+            "skipped TestA.test_two : needs a fixture this run lacks",
         ),
         rec(
             "INFO",
@@ -99,3 +99,15 @@ def test_filter_keeps_results_problems_and_tracebacks():
     assert "skipped TestA.test_two" in shown
     assert "0 failed, 0 error(s) of 3 tests" in shown
     assert "thing: boom \nTraceback ...\n" in shown
+
+
+def test_browser_skips_are_told_apart():
+    text = CLEAN.replace(
+        "0 failed, 0 error(s) of 3 tests", "0 failed, 0 error(s) of 4 tests"
+    ) + rec(
+        "INFO",
+        "odoo.addons.mod.tests.test_tour",
+        "skipped TestTour.test_tour : Chrome executable not found",
+    )
+    summary = summarize(text)
+    assert (summary.skipped, summary.browser_skipped) == (2, 1)
