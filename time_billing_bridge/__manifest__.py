@@ -11,7 +11,7 @@
     "website": "https://github.com/time-billing-bridge/time_billing_bridge",
     "development_status": "Alpha",
     "maintainers": [],
-    "depends": ["hr_timesheet", "account", "mail"],
+    "depends": ["hr_timesheet", "account", "mail", "phone_validation"],
     "external_dependencies": {"python": ["requests", "phonenumbers", "openpyxl"]},
     "data": [
         "security/time_billing_bridge_security.xml",
@@ -24,6 +24,7 @@
         "views/account_analytic_line_views.xml",
         "views/res_config_settings_views.xml",
         "views/time_billing_menus.xml",
+        "wizards/time_billing_entry_map_wizard_views.xml",
     ],
     "demo": [
         "demo/time_billing_demo.xml",

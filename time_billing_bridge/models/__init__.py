@@ -7,3 +7,4 @@ from . import time_billing_entry
 from . import time_billing_contract
 from . import time_billing_rate_rule
 from . import account_analytic_line
+from . import time_billing_importer

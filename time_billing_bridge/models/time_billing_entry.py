@@ -1,12 +1,26 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+import json
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..importer import staging
+from ..providers.base import EntryError, Page
 
 ENTRY_STATES = [
     ("imported", "Imported"),
     ("exception", "Exception"),
     ("conflict", "Conflict"),
     ("deleted", "Deleted"),
+]
+CONFLICT_TYPES = [
+    ("update", "Changed at the Source"),
+    ("delete", "Deleted at the Source"),
+]
+BILLABLE_AT_SOURCE = [
+    ("billable", "Billable"),
+    ("non_billable", "Non-Billable"),
 ]
 
 
@@ -32,10 +46,26 @@ class TimeBillingEntry(models.Model):
     payload = fields.Text(
         readonly=True, help="The entry exactly as the source sent it."
     )
+    payload_hash = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Digest of the payload: an entry received again with the same "
+        "digest is unchanged and left alone.",
+    )
     state = fields.Selection(
         selection=ENTRY_STATES, required=True, default="imported", index=True
     )
     exception_reason = fields.Text(readonly=True)
+    match_issues = fields.Char(
+        readonly=True,
+        help="Technical: kinds of records (user, project, task, client) this "
+        "entry could not be matched to, comma-separated.",
+    )
+    unreadable = fields.Boolean(
+        readonly=True,
+        help="The source sent this record in a form that could not be read; "
+        "only a new version from the source can fix it.",
+    )
     timesheet_id = fields.Many2one(
         comodel_name="account.analytic.line",
         string="Timesheet Line",
@@ -57,15 +87,248 @@ class TimeBillingEntry(models.Model):
     description = fields.Text(readonly=True)
     external_user_ref = fields.Char(string="External User", readonly=True)
     external_user_name = fields.Char(readonly=True)
+    external_user_email = fields.Char(readonly=True)
     external_project_ref = fields.Char(string="External Project", readonly=True)
     external_project_name = fields.Char(readonly=True)
+    external_project_code = fields.Char(readonly=True)
     external_task_ref = fields.Char(string="External Task", readonly=True)
     external_task_name = fields.Char(readonly=True)
     external_client_ref = fields.Char(string="External Client", readonly=True)
     external_client_name = fields.Char(readonly=True)
+    external_client_email = fields.Char(readonly=True)
+    external_client_phone = fields.Char(readonly=True)
     external_updated_at = fields.Datetime(string="Updated at Source", readonly=True)
+    billable_at_source = fields.Selection(
+        selection=BILLABLE_AT_SOURCE,
+        readonly=True,
+        help="Empty when the source does not say.",
+    )
+    is_running = fields.Boolean(string="Timer Running", readonly=True)
+    locked_at_source = fields.Boolean(readonly=True)
+    approval_status_at_source = fields.Char(readonly=True)
+    line_number = fields.Integer(
+        readonly=True, help="Line of the file this entry was read from."
+    )
+    # A source version waiting for a decision because the timesheet line is
+    # approved or invoiced.
+    conflict_type = fields.Selection(selection=CONFLICT_TYPES, readonly=True)
+    pending_payload = fields.Text(string="Source Version", readonly=True, copy=False)
+    pending_payload_hash = fields.Char(readonly=True, copy=False)
+    pending_values = fields.Json(readonly=True, copy=False)
+    dismissed_payload_hash = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Source version that was dismissed: receiving it again does not "
+        "raise the conflict again.",
+    )
+    pending_date = fields.Date(compute="_compute_pending")
+    pending_hours = fields.Float(compute="_compute_pending", digits=(16, 4))
+    pending_description = fields.Text(compute="_compute_pending")
+    pending_user_name = fields.Char(compute="_compute_pending")
+    pending_project_name = fields.Char(compute="_compute_pending")
+    pending_task_name = fields.Char(compute="_compute_pending")
+    # The Odoo side of a conflict.
+    timesheet_date = fields.Date(related="timesheet_id.date", string="Line Date")
+    timesheet_hours = fields.Float(
+        related="timesheet_id.unit_amount", string="Line Hours"
+    )
+    timesheet_name = fields.Char(related="timesheet_id.name", string="Line Description")
+    timesheet_employee_id = fields.Many2one(
+        related="timesheet_id.employee_id", string="Line Employee"
+    )
+    timesheet_project_id = fields.Many2one(
+        related="timesheet_id.project_id", string="Line Project"
+    )
+    timesheet_task_id = fields.Many2one(
+        related="timesheet_id.task_id", string="Line Task"
+    )
+    timesheet_billing_state = fields.Selection(
+        related="timesheet_id.billing_state", string="Line Billing Status"
+    )
 
     _backend_external_uniq = models.Constraint(
         "UNIQUE(backend_id, external_id)",
         "An entry with this external ID was already imported from this backend.",
     )
+    # Lets the importer classify a page (id and digest) from the index alone.
+    _backend_external_hash_idx = models.Index("(backend_id, external_id, payload_hash)")
+
+    @api.depends("pending_values")
+    def _compute_pending(self):
+        for entry in self:
+            vals = entry.pending_values or {}
+            entry.pending_date = vals.get("date") or False
+            entry.pending_hours = vals.get("hours") or 0.0
+            entry.pending_description = vals.get("description") or False
+            entry.pending_user_name = (
+                vals.get("external_user_name") or vals.get("external_user_email")
+            ) or False
+            entry.pending_project_name = (
+                vals.get("external_project_name") or vals.get("external_project_code")
+            ) or False
+            entry.pending_task_name = vals.get("external_task_name") or False
+
+    # ------------------------------------------------------------------
+    # Re-processing
+    # ------------------------------------------------------------------
+
+    def _to_page(self, pending=False):
+        """A :class:`Page` that replays these entries from their staged values.
+
+        :param pending: use the pending source version of conflicts
+        """
+        page = Page()
+        for entry in self:
+            if pending and entry.conflict_type == "delete":
+                page.deleted_ids.append(entry.external_id)
+                continue
+            raw = json.loads(
+                (entry.pending_payload if pending else entry.payload) or "{}"
+            )
+            if entry.unreadable:
+                page.errors.append(
+                    EntryError(
+                        message=entry.exception_reason or "",
+                        external_id=entry.external_id,
+                        line_number=entry.line_number or None,
+                        raw=raw,
+                    )
+                )
+                continue
+            if pending:
+                vals = staging.staging_from_json(entry.pending_values or {})
+            else:
+                vals = {
+                    fname: entry[fname]
+                    for fname in [*staging.STAGING_FIELDS, "billable_at_source"]
+                }
+            page.entries.append(
+                staging.entry_from_staging(entry.external_id, vals, raw=raw)
+            )
+        return page
+
+    def _notify_review(self, runs, title):
+        """A notification summing up review runs."""
+        created = sum(runs.mapped("created_count"))
+        updated = sum(runs.mapped("updated_count"))
+        deleted = sum(runs.mapped("deleted_count"))
+        errors = sum(runs.mapped("error_count"))
+        message = self.env._(
+            "%(done)s imported, %(waiting)s still waiting.",
+            done=created + updated + deleted,
+            waiting=errors,
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": "warning" if errors else "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_reprocess(self):
+        """Run exceptions through the importer again (after fixing mappings,
+        employees or projects)."""
+        entries = self.filtered(lambda e: e.state == "exception")
+        if not entries:
+            raise UserError(
+                self.env._("Only entries in exception can be re-processed.")
+            )
+        runs = self.env["time.billing.importer"]._reprocess(entries)
+        return self._notify_review(runs, self.env._("Entries re-processed"))
+
+    def action_open_map_wizard(self):
+        """Open the "Map to…" wizard for these exceptions."""
+        entries = self.filtered(lambda e: e.state == "exception" and e.match_issues)
+        if not entries:
+            raise UserError(
+                self.env._(
+                    "None of these entries waits for a mapping: only unknown "
+                    "users, projects, tasks and clients can be mapped."
+                )
+            )
+        if len(entries.backend_id) > 1:
+            raise UserError(self.env._("Map the entries of one backend at a time."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Map to…"),
+            "res_model": "time.billing.entry.map.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "active_model": self._name,
+                "active_ids": entries.ids,
+            },
+        }
+
+    def _check_conflicts(self):
+        entries = self.filtered(lambda e: e.state == "conflict")
+        if not entries:
+            raise UserError(self.env._("None of these entries is in conflict."))
+        return entries
+
+    def action_accept_source(self):
+        """Apply the source version to the approved timesheet line."""
+        if not (
+            self.env.su
+            or self.env.user.has_group("time_billing_bridge.group_time_billing_manager")
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only time billing managers may change approved time: "
+                    "ask one to accept the source version, or dismiss it."
+                )
+            )
+        entries = self._check_conflicts()
+        invoiced = entries.sudo().filtered(
+            lambda e: e.timesheet_id.billing_state == "invoiced"
+        )
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "Entries %(entries)s are already invoiced: credit or cancel "
+                    "the invoice to change them, or dismiss the source version.",
+                    entries=", ".join(invoiced.mapped("external_id")),
+                )
+            )
+        runs = self.env["time.billing.importer"]._reprocess(entries, accept=True)
+        runs._log(
+            self.env._(
+                "Source version accepted by %(user)s for entries %(entries)s",
+                user=self.env.user.name,
+                entries=", ".join(entries.mapped("external_id")),
+            )
+        )
+        return self._notify_review(runs, self.env._("Source version accepted"))
+
+    def action_dismiss_source(self):
+        """Keep the timesheet line as it is in Odoo and forget the source
+        version (receiving the same version again does not re-open it)."""
+        entries = self._check_conflicts()
+        for entry in entries:
+            entry.write(
+                {
+                    "state": "imported",
+                    "dismissed_payload_hash": entry.pending_payload_hash,
+                    "conflict_type": False,
+                    "exception_reason": False,
+                    "pending_payload": False,
+                    "pending_payload_hash": False,
+                    "pending_values": False,
+                }
+            )
+        for backend, backend_entries in entries.grouped("backend_id").items():
+            run = backend._start_sync_run("review")
+            run._log(
+                self.env._(
+                    "Source version dismissed by %(user)s for entries "
+                    "%(entries)s: Odoo's timesheet lines are kept",
+                    user=self.env.user.name,
+                    entries=", ".join(backend_entries.mapped("external_id")),
+                )
+            )
+            run._finish()
+        return True

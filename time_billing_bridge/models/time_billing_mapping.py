@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools import escape_psql
 
 MAPPING_KINDS = [
     ("user", "User"),
@@ -17,6 +19,26 @@ MAPPING_TARGET_FIELDS = {
     "task": "task_id",
     "client": "partner_id",
 }
+
+# The fields of time.billing.entry a mapping of each kind may be keyed on.
+MAPPING_ENTRY_FIELDS = {
+    "user": ["external_user_ref", "external_user_email", "external_user_name"],
+    "project": [
+        "external_project_ref",
+        "external_project_code",
+        "external_project_name",
+    ],
+    "task": ["external_task_ref", "external_task_name"],
+    "client": [
+        "external_client_ref",
+        "external_client_name",
+        "external_client_email",
+        "external_client_phone",
+    ],
+}
+# Context key: do not re-process waiting entries when mappings change (the
+# caller does it).
+SKIP_REPROCESS_KEY = "time_billing_skip_reprocess"
 
 
 class TimeBillingMapping(models.Model):
@@ -76,3 +98,46 @@ class TimeBillingMapping(models.Model):
         """Return the Odoo record this mapping points to."""
         self.ensure_one()
         return self[MAPPING_TARGET_FIELDS[self.kind]]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        mappings = super().create(vals_list)
+        if not self.env.context.get(SKIP_REPROCESS_KEY):
+            mappings._reprocess_waiting_entries()
+        return mappings
+
+    def write(self, vals):
+        res = super().write(vals)
+        if not self.env.context.get(SKIP_REPROCESS_KEY) and (
+            {"kind", "external_ref", *MAPPING_TARGET_FIELDS.values()} & set(vals)
+        ):
+            self._reprocess_waiting_entries()
+        return res
+
+    def _get_waiting_entries_domain(self):
+        """Entries in exception that these mappings may resolve."""
+        return Domain.OR(
+            Domain("backend_id", "=", mapping.backend_id.id)
+            & Domain("state", "=", "exception")
+            & Domain.OR(
+                Domain(fname, "=ilike", escape_psql(mapping.external_ref))
+                for fname in MAPPING_ENTRY_FIELDS[mapping.kind]
+            )
+            for mapping in self
+        )
+
+    def _reprocess_waiting_entries(self):
+        """Import again the exceptions waiting on these mappings.
+
+        :return: the review runs (one per backend), or an empty recordset
+        """
+        if not self:
+            return self.env["time.billing.sync.run"]
+        entries = (
+            self.env["time.billing.entry"]
+            .sudo()
+            .search(self._get_waiting_entries_domain())
+        )
+        if not entries:
+            return self.env["time.billing.sync.run"]
+        return self.env["time.billing.importer"]._reprocess(entries)

@@ -8,3 +8,6 @@ from . import test_providers_clockify
 from . import test_providers_tempo
 from . import test_providers_webhooks
 from . import test_providers_fakes
+from . import test_import_units
+from . import test_import
+from . import test_import_performance

@@ -1,0 +1,586 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+from datetime import date
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, new_test_user, tagged
+
+from ..providers.base import EntryError
+from .import_common import ImportCommon, make_entry
+
+
+@tagged("post_install", "-at_install")
+class TestImportStaging(ImportCommon):
+    def test_first_import_creates_entries_and_lines(self):
+        counts, run = self.process(
+            make_entry(101),
+            make_entry(
+                102,
+                hours=2.25,
+                description="",
+                user_ref="u-jo",
+                user_email="jo@example.com",
+                user_name="Jo Junior",
+            ),
+        )
+        self.assert_counts(counts, created=2)
+        first, second = self.entry(101), self.entry(102)
+        self.assertEqual((first.state, second.state), ("imported", "imported"))
+        line = first.timesheet_id
+        self.assertEqual(line.employee_id, self.employee_senior)
+        self.assertEqual(line.project_id, self.project_a)
+        self.assertEqual(line.date, date(2026, 3, 2))
+        self.assertEqual(line.unit_amount, 1.5)
+        self.assertEqual(line.name, "Design review")
+        self.assertEqual(line.company_id, self.company)
+        self.assertEqual(line.billing_entry_ids, first)
+        # An empty description becomes Odoo's placeholder, not an error.
+        self.assertEqual(second.timesheet_id.name, "/")
+        self.assertEqual(second.timesheet_id.employee_id, self.employee_junior)
+        self.assertEqual(second.timesheet_id.unit_amount, 2.25)
+        # The payload is the raw JSON, keys sorted, and the run counts it.
+        self.assertEqual(json.loads(first.payload)["id"], 101)
+        self.assertEqual(
+            first.payload, json.dumps(json.loads(first.payload), sort_keys=True)
+        )
+        self.assertTrue(first.payload_hash)
+        self.assertEqual(first.sync_run_id, run)
+        self.assertEqual((run.created_count, run.page_count), (2, 1))
+        self.assertIn("Page 1: 2 entries, 2 new, 0 updated, 0 unchanged", run.message)
+
+    def test_reimport_of_the_same_data_changes_nothing(self):
+        entries = [make_entry(i, hours=i / 4) for i in range(1, 6)]
+        self.process(*entries)
+        before = self.Entry.search([("backend_id", "=", self.backend.id)])
+        lines_before = before.timesheet_id
+        self.assertEqual(len(lines_before), 5)
+        with self.capture_queries() as queries:
+            counts, run = self.process(*entries)
+        self.assert_counts(counts, unchanged=5)
+        self.assertEqual(self.writes_to(queries, "time_billing_entry"), [])
+        self.assertEqual(self.writes_to(queries, "account_analytic_line"), [])
+        after = self.Entry.search([("backend_id", "=", self.backend.id)])
+        self.assertEqual(after, before)
+        self.assertEqual(after.timesheet_id, lines_before)
+        self.assertNotEqual(after.sync_run_id, run)
+        self.assertIn("0 new, 0 updated, 5 unchanged", run.message)
+
+    def test_source_edit_updates_the_line(self):
+        self.process(make_entry(7))
+        line = self.entry(7).timesheet_id
+        with self.capture_queries() as queries:
+            counts, _run = self.process(
+                make_entry(
+                    7,
+                    hours=3.0,
+                    description="Design review, part 2",
+                    date=date(2026, 3, 3),
+                )
+            )
+        self.assert_counts(counts, updated=1)
+        # The capture sees writes when there are some.
+        self.assertEqual(len(self.writes_to(queries, "account_analytic_line")), 1)
+        self.assertEqual(len(self.writes_to(queries, "time_billing_entry")), 1)
+        entry = self.entry(7)
+        self.assertEqual(entry.timesheet_id, line)
+        self.assertEqual(line.unit_amount, 3.0)
+        self.assertEqual(line.name, "Design review, part 2")
+        self.assertEqual(line.date, date(2026, 3, 3))
+        self.assertEqual(entry.hours, 3.0)
+        self.assertEqual(json.loads(entry.payload)["hours"], 3.0)
+        # A change the line does not show (here the source's own lock flag)
+        # refreshes the entry only.
+        with self.capture_queries() as queries:
+            counts, _run = self.process(
+                make_entry(
+                    7,
+                    hours=3.0,
+                    description="Design review, part 2",
+                    date=date(2026, 3, 3),
+                    is_locked=True,
+                )
+            )
+        self.assert_counts(counts, updated=1)
+        self.assertEqual(self.writes_to(queries, "account_analytic_line"), [])
+        self.assertTrue(self.entry(7).locked_at_source)
+
+    def test_source_edit_of_approved_line_is_a_conflict(self):
+        self.process(make_entry(8))
+        entry = self.entry(8)
+        line = entry.timesheet_id
+        line.billing_state = "approved"
+        counts, run = self.process(make_entry(8, hours=4.0))
+        self.assert_counts(counts, errors=1, conflicts=1)
+        self.assertEqual(entry.state, "conflict")
+        self.assertEqual(entry.conflict_type, "update")
+        self.assertEqual(line.unit_amount, 1.5, "approved time is not overwritten")
+        # Both versions are visible: the source's and Odoo's.
+        self.assertEqual(entry.pending_hours, 4.0)
+        self.assertEqual(entry.timesheet_hours, 1.5)
+        self.assertEqual(entry.hours, 1.5)
+        self.assertEqual(json.loads(entry.pending_payload)["hours"], 4.0)
+        self.assertIn("timesheet line is approved", entry.exception_reason)
+        self.assertIn("Entry 8: Changed at the source", run.message)
+        # The same source version again changes nothing.
+        counts, _run = self.process(make_entry(8, hours=4.0))
+        self.assert_counts(counts, unchanged=1)
+
+        # Accepting changes approved time: managers only.
+        with self.assertRaises(AccessError):
+            entry.with_user(self.billing_user).action_accept_source()
+        entry.with_user(self.billing_manager).action_accept_source()
+        self.assertEqual(entry.state, "imported")
+        self.assertEqual(line.unit_amount, 4.0)
+        self.assertEqual(entry.hours, 4.0)
+        self.assertFalse(entry.pending_payload)
+        review = self.env["time.billing.sync.run"].search(
+            [("backend_id", "=", self.backend.id), ("trigger", "=", "review")]
+        )
+        self.assertIn("Source version accepted by", review.message)
+        counts, _run = self.process(make_entry(8, hours=4.0))
+        self.assert_counts(counts, unchanged=1)
+
+    def test_dismissed_source_version_does_not_come_back(self):
+        self.process(make_entry(9))
+        entry = self.entry(9)
+        line = entry.timesheet_id
+        line.billing_state = "approved"
+        self.process(make_entry(9, hours=5.0))
+        self.assertEqual(entry.state, "conflict")
+        entry.with_user(self.billing_user).action_dismiss_source()
+        self.assertEqual(entry.state, "imported")
+        self.assertEqual(line.unit_amount, 1.5)
+        counts, _run = self.process(make_entry(9, hours=5.0))
+        self.assert_counts(counts, unchanged=1)
+        self.assertEqual(entry.state, "imported")
+        # A newer source version is a new conflict.
+        counts, _run = self.process(make_entry(9, hours=6.0))
+        self.assert_counts(counts, errors=1, conflicts=1)
+        self.assertEqual(entry.pending_hours, 6.0)
+        # The source going back to Odoo's version settles it.
+        counts, _run = self.process(make_entry(9))
+        self.assert_counts(counts, updated=1)
+        self.assertEqual(entry.state, "imported")
+        self.assertFalse(entry.pending_payload)
+
+    def test_invoiced_time_is_never_overwritten(self):
+        self.process(make_entry(10))
+        entry = self.entry(10)
+        entry.timesheet_id.billing_state = "invoiced"
+        self.process(make_entry(10, hours=9.0))
+        self.assertEqual(entry.state, "conflict")
+        self.assertIn("invoiced", entry.exception_reason)
+        with self.assertRaisesRegex(UserError, "already invoiced"):
+            entry.with_user(self.billing_manager).action_accept_source()
+        self.assertEqual(entry.timesheet_id.unit_amount, 1.5)
+
+    def test_deletion_at_the_source(self):
+        self.process(make_entry(11), make_entry(12), make_entry(13))
+        doomed = self.entry(11).timesheet_id
+        approved = self.entry(12)
+        approved.timesheet_id.billing_state = "approved"
+        counts, _run = self.process(deleted_ids=["11", "12", "404"])
+        # 404 was never imported: nothing to do.
+        self.assert_counts(counts, deleted=1, errors=1, conflicts=1, unchanged=1)
+        self.assertFalse(doomed.exists())
+        self.assertEqual(self.entry(11).state, "deleted")
+        self.assertFalse(self.entry(11).timesheet_id)
+        self.assertEqual(approved.state, "conflict")
+        self.assertEqual(approved.conflict_type, "delete")
+        self.assertTrue(approved.timesheet_id.exists())
+        self.assertIn("Deleted at the source", approved.exception_reason)
+        # Deleting again changes nothing.
+        counts, _run = self.process(deleted_ids=["11", "12"])
+        self.assert_counts(counts, unchanged=2)
+        # Accepting the deletion removes the approved line.
+        line = approved.timesheet_id
+        approved.with_user(self.billing_manager).action_accept_source()
+        self.assertEqual(approved.state, "deleted")
+        self.assertFalse(line.exists())
+        # A deletion reported with its payload (Toggl's "since") works too.
+        counts, _run = self.process(make_entry(13, deleted=True))
+        self.assert_counts(counts, deleted=1)
+        self.assertEqual(self.entry(13).state, "deleted")
+
+    def test_dismissed_deletion_keeps_the_line(self):
+        self.process(make_entry(14))
+        entry = self.entry(14)
+        entry.timesheet_id.billing_state = "approved"
+        self.process(deleted_ids=["14"])
+        entry.action_dismiss_source()
+        self.assertEqual(entry.state, "imported")
+        counts, _run = self.process(deleted_ids=["14"])
+        self.assert_counts(counts, unchanged=1)
+        self.assertTrue(entry.timesheet_id.exists())
+
+    def test_running_timer_waits_until_it_stops(self):
+        counts, run = self.process(make_entry(20, is_running=True, hours=0.5))
+        self.assert_counts(counts, errors=1)
+        entry = self.entry(20)
+        self.assertEqual(entry.state, "exception")
+        self.assertEqual(
+            entry.exception_reason, "Timer still running: imported once it stops"
+        )
+        self.assertFalse(entry.timesheet_id)
+        self.assertIn("Entry 20: Timer still running", run.message)
+        counts, _run = self.process(make_entry(20, is_running=True, hours=0.5))
+        self.assert_counts(counts, unchanged=1)
+        counts, _run = self.process(make_entry(20, hours=2.0))
+        self.assert_counts(counts, created=1)
+        self.assertEqual(entry.state, "imported")
+        self.assertFalse(entry.exception_reason)
+        self.assertEqual(entry.timesheet_id.unit_amount, 2.0)
+
+    def test_page_errors_become_exceptions_and_nothing_else_is_lost(self):
+        errors = [
+            EntryError(
+                message="Line 7: 'abc' is not a number of hours",
+                line_number=7,
+                raw={"Date": "2026-03-02", "Hours": "abc"},
+            ),
+            EntryError(
+                message="Malformed time entry",
+                external_id="999",
+                raw={"id": 999, "hours": None},
+            ),
+            EntryError(message="Unreadable record", raw={"x": 1}),
+        ]
+        counts, run = self.process(make_entry(30), errors=errors)
+        self.assert_counts(counts, created=1, errors=3)
+        by_line = self.entry("line-7")
+        self.assertEqual(by_line.state, "exception")
+        self.assertEqual(
+            by_line.exception_reason, "Line 7: 'abc' is not a number of hours"
+        )
+        self.assertEqual(json.loads(by_line.payload)["Hours"], "abc")
+        self.assertEqual(by_line.line_number, 7)
+        self.assertTrue(by_line.unreadable)
+        self.assertEqual(self.entry(999).exception_reason, "Malformed time entry")
+        anonymous = self.Entry.search(
+            [("backend_id", "=", self.backend.id), ("external_id", "=like", "error-%")]
+        )
+        self.assertEqual(len(anonymous), 1)
+        self.assertEqual(self.entry(30).state, "imported")
+        self.assertIn("Entry 999: Malformed time entry", run.message)
+        # The same file again: the same three exceptions, no duplicates.
+        counts, _run = self.process(make_entry(30), errors=errors)
+        self.assert_counts(counts, unchanged=4)
+        self.assertEqual(self.backend.exception_count, 3)
+        # Re-processing cannot read them either: they stay as they are.
+        by_line.action_reprocess()
+        self.assertEqual(
+            by_line.exception_reason, "Line 7: 'abc' is not a number of hours"
+        )
+
+    def test_duplicate_ids_in_a_page_keep_the_last_version(self):
+        counts, _run = self.process(
+            make_entry(40, hours=1.0), make_entry(40, hours=2.0)
+        )
+        self.assert_counts(counts, created=1)
+        self.assertEqual(self.entry(40).timesheet_id.unit_amount, 2.0)
+
+    def test_odoo_refusing_a_line_holds_only_that_entry(self):
+        archived = self.env["hr.employee"].create(
+            {"name": "Gone Away", "work_email": "gone@example.com"}
+        )
+        mapping = self.env["time.billing.mapping"].create(
+            {
+                "backend_id": self.backend.id,
+                "kind": "user",
+                "external_ref": "u-gone",
+                "employee_id": archived.id,
+            }
+        )
+        archived.action_archive()
+        self.assertTrue(mapping.exists())
+        counts, run = self.process(
+            make_entry(50),
+            make_entry(51, user_ref="u-gone", user_email="", user_name="Gone Away"),
+        )
+        self.assert_counts(counts, created=1, errors=1)
+        self.assertEqual(self.entry(50).state, "imported")
+        refused = self.entry(51)
+        self.assertEqual(refused.state, "exception")
+        self.assertIn("Odoo refused the timesheet line", refused.exception_reason)
+        self.assertIn("active employee", refused.exception_reason)
+        counts, _run = self.process(
+            make_entry(51, user_ref="u-gone", user_email="", user_name="Gone Away")
+        )
+        self.assert_counts(counts, unchanged=1)
+
+
+@tagged("post_install", "-at_install")
+class TestImportMatching(ImportCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.project_a.account_id.code = "PA-01"
+        cls.task_b = cls.env["project.task"].create(
+            {"name": "Task A", "project_id": cls.project_b.id}
+        )
+
+    def test_user_by_email_then_by_name(self):
+        self.process(
+            # The e-mail wins over the name, whatever the case.
+            make_entry(
+                1, user_ref="x1", user_email="SAM@Example.com", user_name="Jo Junior"
+            ),
+            # No e-mail known: the name decides.
+            make_entry(
+                2,
+                user_ref="x2",
+                user_email="jo.private@example.org",
+                user_name="jo  junior",
+            ),
+        )
+        self.assertEqual(self.entry(1).timesheet_id.employee_id, self.employee_senior)
+        self.assertEqual(self.entry(2).timesheet_id.employee_id, self.employee_junior)
+
+    def test_user_by_linked_user_login(self):
+        self.employee_junior.user_id = new_test_user(
+            self.env, login="jo.login@example.com", email="jo.other@example.com"
+        )
+        self.process(
+            make_entry(
+                3,
+                user_ref="x3",
+                user_email="JO.LOGIN@example.com",
+                user_name="Someone Else",
+            )
+        )
+        self.assertEqual(self.entry(3).timesheet_id.employee_id, self.employee_junior)
+
+    def test_explicit_mapping_wins(self):
+        self.env["time.billing.mapping"].create(
+            [
+                {
+                    "backend_id": self.backend.id,
+                    "kind": "user",
+                    "external_ref": "u-sam",
+                    "employee_id": self.employee_junior.id,
+                },
+                {
+                    "backend_id": self.backend.id,
+                    "kind": "project",
+                    "external_ref": "Project A",
+                    "project_id": self.project_b.id,
+                },
+            ]
+        )
+        self.process(make_entry(4, project_code="", project_ref=""))
+        line = self.entry(4).timesheet_id
+        self.assertEqual(line.employee_id, self.employee_junior)
+        self.assertEqual(line.project_id, self.project_b)
+
+    def test_project_by_code_then_by_name(self):
+        self.process(
+            make_entry(
+                5, project_ref="h-1", project_code="pa-01", project_name="Project B"
+            ),
+            make_entry(
+                6, project_ref="h-2", project_code="ZZ-99", project_name="project b"
+            ),
+        )
+        self.assertEqual(self.entry(5).timesheet_id.project_id, self.project_a)
+        self.assertEqual(self.entry(6).timesheet_id.project_id, self.project_b)
+
+    def test_task_by_name_within_its_project(self):
+        self.process(
+            make_entry(7, task_ref="t-1", task_name="task a"),
+            make_entry(
+                8,
+                task_ref="t-1",
+                task_name="Task A",
+                project_ref="p-b",
+                project_name="Project B",
+            ),
+            make_entry(9, task_ref="t-2", task_name="Onboarding"),
+        )
+        self.assertEqual(self.entry(7).timesheet_id.task_id, self.task_a)
+        self.assertEqual(self.entry(8).timesheet_id.task_id, self.task_b)
+        unknown = self.entry(9)
+        self.assertEqual(unknown.state, "exception")
+        self.assertEqual(
+            unknown.exception_reason,
+            "Unknown task 'Onboarding' in project Project A: map it to a task",
+        )
+        self.assertEqual(unknown.match_issues, "task")
+        # A backend may import such time on the project instead.
+        self.backend.import_without_task = True
+        unknown.action_reprocess()
+        self.assertEqual(unknown.state, "imported")
+        self.assertEqual(unknown.timesheet_id.project_id, self.project_a)
+        self.assertFalse(unknown.timesheet_id.task_id)
+
+    def test_client_by_name_email_or_phone(self):
+        self.company.country_id = self.env.ref("base.be")
+        self.client_b.phone = "+32 470 12 34 56"
+        self.assertEqual(self.client_b.phone_sanitized, "+32470123456")
+        self.process(
+            make_entry(
+                10,
+                client_ref="c-9",
+                client_name="B Corp (old name)",
+                client_phone="0470/12.34.56",
+            ),
+            make_entry(
+                11,
+                client_ref="c-8",
+                client_name="Someone",
+                client_email="A@CLIENT.example",
+            ),
+            make_entry(12, client_ref="c-7", client_name="client b"),
+            make_entry(
+                13,
+                client_ref="c-6",
+                client_name="Nobody Ltd",
+                client_email="info@nobody.example",
+            ),
+        )
+        self.assertEqual(self.entry(10).timesheet_id.partner_id, self.client_b)
+        self.assertEqual(self.entry(11).timesheet_id.partner_id, self.client_a)
+        self.assertEqual(self.entry(12).timesheet_id.partner_id, self.client_b)
+        self.assertEqual(
+            self.entry(13).exception_reason,
+            "Unknown client 'Nobody Ltd': map it to a partner",
+        )
+
+    def test_unknown_user_waits_for_a_mapping(self):
+        jane = {
+            "user_ref": "u-jane",
+            "user_email": "jane@x.com",
+            "user_name": "Jane Roe",
+        }
+        counts, run = self.process(
+            make_entry(20, **jane),
+            make_entry(21, hours=2.0, **jane),
+            make_entry(22, project_ref="p-z", project_name="Zeta", **jane),
+        )
+        self.assert_counts(counts, errors=3)
+        waiting = self.entry(20)
+        self.assertEqual(waiting.state, "exception")
+        self.assertEqual(
+            waiting.exception_reason,
+            "Unknown user 'jane@x.com' (Jane Roe): map it to an employee",
+        )
+        self.assertEqual(waiting.match_issues, "user")
+        self.assertEqual(
+            self.entry(22).exception_reason,
+            "Unknown user 'jane@x.com' (Jane Roe): map it to an employee\n"
+            "Unknown project 'p-z' (Zeta): map it to a project",
+        )
+        self.assertIn(
+            "Entry 20: Unknown user 'jane@x.com' (Jane Roe): map it to an employee",
+            run.message,
+        )
+        # Same data again: still waiting, nothing written.
+        with self.capture_queries() as queries:
+            counts, _run = self.process(make_entry(20, **jane))
+        self.assert_counts(counts, unchanged=1)
+        self.assertEqual(self.writes_to(queries, "time_billing_entry"), [])
+
+        # "Map to..." from the list: one mapping re-processes every entry
+        # waiting on it.
+        entries = self.entry(20) | self.entry(21) | self.entry(22)
+        action = entries.with_user(self.billing_user).action_open_map_wizard()
+        wizard_form = Form(
+            self.env[action["res_model"]]
+            .with_user(self.billing_user)
+            .with_context(**action["context"])
+        )
+        self.assertEqual(wizard_form.kind, "user")
+        self.assertEqual(wizard_form.external_ref, "u-jane")
+        self.assertEqual(wizard_form.external_name, "Jane Roe")
+        wizard_form.employee_id = self.employee_junior
+        result = wizard_form.save().action_map()
+        self.assertEqual(result["params"]["message"], "2 imported, 1 still waiting.")
+        mapping = self.env["time.billing.mapping"].search(
+            [("backend_id", "=", self.backend.id), ("external_ref", "=", "u-jane")]
+        )
+        self.assertEqual(mapping.employee_id, self.employee_junior)
+        self.assertEqual(mapping.kind, "user")
+        for external_id, hours in ((20, 1.5), (21, 2.0)):
+            entry = self.entry(external_id)
+            self.assertEqual(entry.state, "imported")
+            self.assertEqual(entry.timesheet_id.employee_id, self.employee_junior)
+            self.assertEqual(entry.timesheet_id.unit_amount, hours)
+        still = self.entry(22)
+        self.assertEqual(still.state, "exception")
+        self.assertEqual(
+            still.exception_reason, "Unknown project 'p-z' (Zeta): map it to a project"
+        )
+        self.assertEqual(still.match_issues, "project")
+        # The next mapping, made in Settings, picks the last one up too.
+        self.env["time.billing.mapping"].with_user(self.billing_user).create(
+            {
+                "backend_id": self.backend.id,
+                "kind": "project",
+                "external_ref": "P-Z",
+                "project_id": self.project_b.id,
+            }
+        )
+        self.assertEqual(still.state, "imported")
+        self.assertEqual(still.timesheet_id.project_id, self.project_b)
+
+    def test_ambiguous_and_missing_users(self):
+        self.env["hr.employee"].create({"name": "Sam Senior"})
+        self.process(
+            make_entry(30, user_ref="", user_email="", user_name="Sam Senior"),
+            make_entry(31, user_ref="", user_email="", user_name=""),
+        )
+        self.assertEqual(
+            self.entry(30).exception_reason,
+            "User 'Sam Senior' matches 2 employees: map it to one of them",
+        )
+        self.assertEqual(
+            self.entry(31).exception_reason,
+            "The source gives no user for this entry",
+        )
+
+    def test_default_project_of_the_backend(self):
+        self.process(make_entry(40, project_ref="p-q", project_name="Unknown Q"))
+        self.assertEqual(self.entry(40).state, "exception")
+        self.backend.default_project_id = self.project_b
+        self.entry(40).action_reprocess()
+        self.assertEqual(self.entry(40).timesheet_id.project_id, self.project_b)
+
+
+@tagged("post_install", "-at_install")
+class TestImportMultiCompany(ImportCommon):
+    def test_backend_of_company_b_creates_lines_in_company_b(self):
+        company_b = self.env["res.company"].create({"name": "Company B (import)"})
+        self.env.user.company_ids |= company_b
+        # Projects are shared between companies unless told otherwise.
+        self.project_a.company_id = self.company
+        # Same e-mail in both companies: the backend's company decides.
+        sam_b = self.env["hr.employee"].create(
+            {
+                "name": "Sam Senior",
+                "work_email": "sam@example.com",
+                "company_id": company_b.id,
+            }
+        )
+        project_b = self.env["project.project"].create(
+            {"name": "Project A", "company_id": company_b.id}
+        )
+        backend_b = self.env["time.billing.backend"].create(
+            {
+                "name": "Harvest B",
+                "provider": "harvest",
+                "account_ref": "7",
+                "company_id": company_b.id,
+            }
+        )
+        counts, run = self.process(make_entry(1), backend=backend_b)
+        self.assert_counts(counts, created=1)
+        line = self.entry(1, backend=backend_b).timesheet_id
+        self.assertEqual(line.company_id, company_b)
+        self.assertEqual(line.employee_id, sam_b)
+        self.assertEqual(line.project_id, project_b)
+        self.assertEqual(run.company_id, company_b)
+        # The same id from the main company's backend is another entry.
+        self.process(make_entry(1))
+        main_line = self.entry(1).timesheet_id
+        self.assertEqual(main_line.company_id, self.company)
+        self.assertEqual(main_line.employee_id, self.employee_senior)

@@ -1,0 +1,1 @@
+from . import time_billing_entry_map_wizard
