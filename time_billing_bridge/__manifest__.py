@@ -24,6 +24,8 @@
         "views/account_analytic_line_views.xml",
         "views/res_config_settings_views.xml",
         "views/time_billing_menus.xml",
+        "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
         "wizards/time_billing_entry_map_wizard_views.xml",
     ],
     "demo": [

@@ -10,4 +10,5 @@ from . import test_providers_webhooks
 from . import test_providers_fakes
 from . import test_import_units
 from . import test_import
+from . import test_sync
 from . import test_import_performance
