@@ -545,76 +545,74 @@ class TimeBillingImporter(models.AbstractModel):
     @api.model
     def _problem_message(self, problem):
         """A readable, actionable sentence for a matching problem."""
-        _ = self.env._
+        code, kind = problem.code, problem.kind
         values = {
             "label": problem.label,
             "name": problem.name,
             "count": problem.count,
             "project": problem.context,
         }
-        if problem.code == "no_date":
-            return _("The source gives no date for this entry")
-        if problem.code == "negative_hours":
-            return _(
+        if code == "no_date":
+            return self.env._("The source gives no date for this entry")
+        if code == "negative_hours":
+            return self.env._(
                 "Negative duration at the source (%(hours)s h)",
                 hours=round(problem.value, 2),
             )
-        if problem.code == "missing":
-            return {
-                "user": _("The source gives no user for this entry"),
-                "project": _(
-                    "The source gives no project for this entry: set a default "
-                    "project on the backend"
-                ),
-            }[problem.kind]
-        if problem.code == "ambiguous":
-            return {
-                "user": _(
-                    "User '%(label)s' matches %(count)s employees: map it to one "
-                    "of them",
-                    **values,
-                ),
-                "project": _(
-                    "Project '%(label)s' matches %(count)s projects: map it to one "
-                    "of them",
-                    **values,
-                ),
-                "task": _(
-                    "Task '%(label)s' matches %(count)s tasks in project "
-                    "%(project)s: map it to one of them",
-                    **values,
-                ),
-                "client": _(
-                    "Client '%(label)s' matches %(count)s partners: map it to one "
-                    "of them",
-                    **values,
-                ),
-            }[problem.kind]
-        if problem.kind == "task":
-            return _(
+        if code == "missing" and kind == "user":
+            return self.env._("The source gives no user for this entry")
+        if code == "missing":
+            return self.env._(
+                "The source gives no project for this entry: set a default "
+                "project on the backend"
+            )
+        if code == "ambiguous" and kind == "user":
+            return self.env._(
+                "User '%(label)s' matches %(count)s employees: map it to one of them",
+                **values,
+            )
+        if code == "ambiguous" and kind == "project":
+            return self.env._(
+                "Project '%(label)s' matches %(count)s projects: map it to one of them",
+                **values,
+            )
+        if code == "ambiguous" and kind == "task":
+            return self.env._(
+                "Task '%(label)s' matches %(count)s tasks in project %(project)s: "
+                "map it to one of them",
+                **values,
+            )
+        if code == "ambiguous":
+            return self.env._(
+                "Client '%(label)s' matches %(count)s partners: map it to one of them",
+                **values,
+            )
+        if kind == "task":
+            return self.env._(
                 "Unknown task '%(label)s' in project %(project)s: map it to a task",
                 **values,
             )
+        if kind == "user" and problem.name:
+            return self.env._(
+                "Unknown user '%(label)s' (%(name)s): map it to an employee", **values
+            )
+        if kind == "user":
+            return self.env._(
+                "Unknown user '%(label)s': map it to an employee", **values
+            )
+        if kind == "project" and problem.name:
+            return self.env._(
+                "Unknown project '%(label)s' (%(name)s): map it to a project", **values
+            )
+        if kind == "project":
+            return self.env._(
+                "Unknown project '%(label)s': map it to a project", **values
+            )
         if problem.name:
-            return {
-                "user": _(
-                    "Unknown user '%(label)s' (%(name)s): map it to an employee",
-                    **values,
-                ),
-                "project": _(
-                    "Unknown project '%(label)s' (%(name)s): map it to a project",
-                    **values,
-                ),
-                "client": _(
-                    "Unknown client '%(label)s' (%(name)s): map it to a partner",
-                    **values,
-                ),
-            }[problem.kind]
-        return {
-            "user": _("Unknown user '%(label)s': map it to an employee", **values),
-            "project": _("Unknown project '%(label)s': map it to a project", **values),
-            "client": _("Unknown client '%(label)s': map it to a partner", **values),
-        }[problem.kind]
+            return self.env._(
+                "Unknown client '%(label)s' (%(name)s): map it to a partner", **values
+            )
+        return self.env._("Unknown client '%(label)s': map it to a partner", **values)
 
     @api.model
     def _prepare_timesheet_vals(self, entry, resolution):
