@@ -163,12 +163,12 @@ class ImportCommon(TimeBillingCommon):
             type(self.env["time.billing.backend"]), "_get_adapter", lambda _b: adapter
         )
 
-    def sync(self, backend=None, trigger="manual"):
+    def sync(self, backend=None, trigger="manual", user=None):
         """Synchronise in a separate (test) cursor, which commits page by page
         like a real worker; return the run seen from the test cursor."""
         backend = backend or self.backend
         with self.enter_registry_test_mode(), self.registry.cursor() as cr:
-            env = self.env(cr=cr)
+            env = self.env(cr=cr, user=user)
             records = env["time.billing.backend"].browse(backend.id)
             run = (
                 records.action_sync() if trigger == "manual" else records._sync(trigger)

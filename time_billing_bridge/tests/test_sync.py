@@ -264,6 +264,22 @@ class TestSync(ImportCommon):
         self.assertIn("Continued after page 1", run.message)
         self.assertEqual(adapter.calls[-1]["resume_token"], "1")
 
+    def test_billing_users_may_sync_now(self):
+        adapter = FakeAdapter(pages_of(2))
+        self.use_adapter(adapter)
+        run = self.sync(user=self.billing_user)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.created_count, 2)
+        lines = self.backend.entry_ids.timesheet_id
+        self.assertEqual(lines.employee_id, self.employee_senior)
+        # The button opens the run it made.
+        with self.enter_registry_test_mode(), self.registry.cursor() as cr:
+            backend = self.backend.with_env(self.env(cr=cr, user=self.billing_user))
+            action = backend.action_sync_now()
+        self.assertEqual(action["res_model"], "time.billing.sync.run")
+        self.assertEqual(action["res_id"], self.backend.sync_run_ids[:1].id)
+        self.assertEqual(len(self.backend.sync_run_ids), 2)
+
     def test_check_connection(self):
         adapter = FakeAdapter()
         self.use_adapter(adapter)
