@@ -719,8 +719,11 @@ class TimeBillingImporter(models.AbstractModel):
             Line = self.env["account.analytic.line"].with_context(
                 **{IMPORT_CONTEXT_KEY: True}
             )
+            # One prefetch set for all the lines, so that what write() reads
+            # is fetched once for the page, not once per group.
+            all_ids = [line_id for ids in by_vals.values() for line_id in ids]
             for frozen, line_ids in by_vals.items():
-                Line.browse(line_ids).write(dict(frozen))
+                Line.browse(line_ids).with_prefetch(all_ids).write(dict(frozen))
 
         self._run_line_ops(decisions, write_all)
 
