@@ -389,6 +389,7 @@ class TimeBillingBackend(models.Model):
         :return: the ``time.billing.sync.run``
         """
         self.ensure_one()
+        self._get_adapter_class()  # a clear error for file backends
         run = self._sync("manual")
         if not run:
             raise UserError(
@@ -503,7 +504,8 @@ class TimeBillingBackend(models.Model):
         else:
             run = self._start_sync_run(trigger)
         if self.sync_resume_start:
-            since, window_start = self.sync_resume_since, self.sync_resume_start
+            since = self.sync_resume_since or None
+            window_start = self.sync_resume_start
             token = self.sync_resume_token or None
             if not run.page_count:
                 run._log(
@@ -514,7 +516,7 @@ class TimeBillingBackend(models.Model):
                     )
                 )
         else:
-            since = self.last_sync_date and self.last_sync_date - SYNC_OVERLAP
+            since = self.last_sync_date and self.last_sync_date - SYNC_OVERLAP or None
             window_start, token = now, None
         run.sudo().since_date = since
         self.sudo().write(

@@ -38,6 +38,7 @@ IMPORT_CONTEXT_KEY = "time_billing_import"
 # Fields of time.billing.entry read to classify incoming records.
 ENTRY_FETCH_FIELDS = [
     "external_id",
+    "external_updated_at",
     "state",
     "payload_hash",
     "pending_payload_hash",
@@ -425,6 +426,14 @@ class TimeBillingImporter(models.AbstractModel):
         decision = _Decision(key=key, record=record)
         same_payload = record and record.payload_hash == payload_hash
         if record and not force:
+            if (
+                entry.updated_at
+                and record.external_updated_at
+                and entry.updated_at < record.external_updated_at
+            ):
+                # An older version arriving late (a webhook retried after the
+                # next poll): the newer one already applied stays.
+                return decision
             if record.dismissed_payload_hash == payload_hash:
                 return decision
             if (

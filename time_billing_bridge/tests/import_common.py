@@ -159,9 +159,9 @@ class ImportCommon(TimeBillingCommon):
 
     def use_adapter(self, adapter):
         """Make every backend use ``adapter`` (the HTTP boundary only)."""
-        self.patch(
-            type(self.env["time.billing.backend"]), "_get_adapter", lambda _b: adapter
-        )
+        backend_class = type(self.env["time.billing.backend"])
+        self.patch(backend_class, "_get_adapter", lambda _b: adapter)
+        self.patch(backend_class, "_get_adapter_class", lambda _b: type(adapter))
 
     def sync(self, backend=None, trigger="manual", user=None):
         """Synchronise in a separate (test) cursor, which commits page by page

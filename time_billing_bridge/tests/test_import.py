@@ -1,7 +1,7 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import json
-from datetime import date
+from datetime import date, datetime
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
@@ -104,6 +104,15 @@ class TestImportStaging(ImportCommon):
         self.assert_counts(counts, updated=1)
         self.assertEqual(self.writes_to(queries, "account_analytic_line"), [])
         self.assertTrue(self.entry(7).locked_at_source)
+
+    def test_an_older_version_arriving_late_is_ignored(self):
+        newer = make_entry(15, hours=2.0, updated_at=datetime(2026, 3, 3, 9, 0))
+        older = make_entry(15, hours=1.0, updated_at=datetime(2026, 3, 2, 9, 0))
+        self.process(newer)
+        counts, _run = self.process(older)
+        self.assert_counts(counts, unchanged=1)
+        self.assertEqual(self.entry(15).timesheet_id.unit_amount, 2.0)
+        self.assertEqual(self.entry(15).external_updated_at, datetime(2026, 3, 3, 9))
 
     def test_source_edit_of_approved_line_is_a_conflict(self):
         self.process(make_entry(8))

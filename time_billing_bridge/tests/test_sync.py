@@ -122,6 +122,12 @@ class TestSync(ImportCommon):
         run = self.sync()
         self.assertEqual(run.state, "failed")
         self.assertEqual(run.page_count, 0)
+        # A first synchronisation asks for everything.
+        self.assertEqual(
+            adapter.calls, [{"since": None, "until": None, "resume_token": None}]
+        )
+        self.sync()
+        self.assertEqual(adapter.calls[-1]["since"], None)
 
     def test_auth_error_fails_with_one_activity_until_success(self):
         adapter = FakeAdapter(pages_of(1))
@@ -307,6 +313,9 @@ class TestSync(ImportCommon):
         )
         with self.assertRaisesRegex(UserError, "receives files"):
             files.action_check_connection()
+        with self.assertRaisesRegex(UserError, "receives files"):
+            files.action_sync()
+        self.assertFalse(files.sync_run_ids)
 
 
 @tagged("post_install", "-at_install")
@@ -358,6 +367,7 @@ class TestSyncCron(ImportCommon):
             disabled.id: FakeAdapter(pages_of(1)),
             files.id: FakeAdapter(pages_of(1)),
         }
+        self.use_adapter(FakeAdapter())
         self.patch(
             type(self.env["time.billing.backend"]),
             "_get_adapter",
