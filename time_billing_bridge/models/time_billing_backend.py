@@ -496,76 +496,15 @@ class TimeBillingBackend(models.Model):
             backend._release_sync_lock()
 
     def _sync_locked(self, trigger):
-        now = fields.Datetime.now()
-        run = self.sync_resume_run_id
-        if run.state == "running":
-            # Paused at the end of a cron time slice, or its worker died.
-            run._log(self.env._("Continued after page %(page)s", page=run.page_count))
-        else:
-            run = self._start_sync_run(trigger)
-        if self.sync_resume_start:
-            since = self.sync_resume_since or None
-            window_start = self.sync_resume_start
-            token = self.sync_resume_token or None
-            if not run.page_count:
-                run._log(
-                    self.env._(
-                        "Resuming the synchronisation started on %(date)s after "
-                        "its last imported page",
-                        date=fields.Datetime.to_string(window_start),
-                    )
-                )
-        else:
-            since = self.last_sync_date and self.last_sync_date - SYNC_OVERLAP or None
-            window_start, token = now, None
-        run.sudo().since_date = since
-        self.sudo().write(
-            {
-                "sync_resume_since": since,
-                "sync_resume_start": window_start,
-                "sync_resume_token": token or False,
-                "sync_resume_run_id": run.id,
-            }
-        )
-        self._commit_sync_progress()
+        run, since, window_start, token = self._prepare_sync_run(trigger)
         pages_before = run.page_count
+        adapter = None
         try:
             adapter = self._get_adapter()
-            for page in adapter.iter_pages(since=since, resume_token=token):
-                with self.env.cr.savepoint():
-                    self._process_page(page, run)
-                    self.sudo().sync_resume_token = page.resume_token or False
-                time_left = self._commit_sync_progress()
-                if not time_left and page.resume_token:
-                    self.sudo().next_sync_date = fields.Datetime.now()
-                    self._commit_sync_progress()
-                    return run
-            for deleted_ids in split_every(
-                DELETION_BATCH_SIZE, adapter.iter_deleted(since=since), list
-            ):
-                with self.env.cr.savepoint():
-                    self._process_page(Page(deleted_ids=deleted_ids), run)
-                self._commit_sync_progress()
+            if self._sync_pages(adapter, run, since, token) == "paused":
+                return run
         except ProviderQuotaExceeded as err:
-            wait = (
-                timedelta(seconds=err.retry_after)
-                if err.retry_after
-                else DEFAULT_QUOTA_WAIT
-            )
-            resume_at = fields.Datetime.now() + wait
-            run._log(
-                self.env._(
-                    "Paused: the provider's quota is used up (%(error)s); the "
-                    "synchronisation resumes after %(date)s UTC",
-                    error=str(err),
-                    date=fields.Datetime.to_string(resume_at),
-                )
-            )
-            run._finish("partial")
-            self.sudo().write(
-                {"next_sync_date": resume_at, "sync_resume_run_id": False}
-            )
-            self._schedule_sync(resume_at)
+            self._sync_paused(run, err)
         except ProviderAuthError as err:
             self._sync_failed(
                 run,
@@ -610,20 +549,102 @@ class TimeBillingBackend(models.Model):
                 "partial" if run.page_count > pages_before else "failed",
             )
         else:
-            run._finish("done")
-            self.sudo().write(
-                {
-                    "last_sync_date": window_start,
-                    "sync_resume_since": False,
-                    "sync_resume_start": False,
-                    "sync_resume_token": False,
-                    "sync_resume_run_id": False,
-                }
-            )
-            self._next_sync()
-            self._clear_sync_error()
-            self._commit_sync_progress()
+            self._sync_done(run, window_start)
+        finally:
+            if adapter is not None and hasattr(adapter, "close"):
+                adapter.close()
         return run
+
+    def _prepare_sync_run(self, trigger):
+        """The run to record this synchronisation in, and where to start.
+
+        :return: ``(run, since, window_start, resume_token)``
+        """
+        run = self.sync_resume_run_id
+        if run.state == "running":
+            # Paused at the end of a cron time slice, or its worker died.
+            run._log(self.env._("Continued after page %(page)s", page=run.page_count))
+        else:
+            run = self._start_sync_run(trigger)
+        if self.sync_resume_start:
+            since = self.sync_resume_since or None
+            window_start = self.sync_resume_start
+            token = self.sync_resume_token or None
+            if not run.page_count:
+                run._log(
+                    self.env._(
+                        "Resuming the synchronisation started on %(date)s after "
+                        "its last imported page",
+                        date=fields.Datetime.to_string(window_start),
+                    )
+                )
+        else:
+            since = self.last_sync_date and self.last_sync_date - SYNC_OVERLAP or None
+            window_start, token = fields.Datetime.now(), None
+        run.sudo().since_date = since
+        self.sudo().write(
+            {
+                "sync_resume_since": since,
+                "sync_resume_start": window_start,
+                "sync_resume_token": token or False,
+                "sync_resume_run_id": run.id,
+            }
+        )
+        self._commit_sync_progress()
+        return run, since, window_start, token
+
+    def _sync_pages(self, adapter, run, since, token):
+        """Import every page, then the deletions, committing each.
+
+        :return: "paused" when a cron's time slice ended first, else "done"
+        """
+        for page in adapter.iter_pages(since=since, resume_token=token):
+            with self.env.cr.savepoint():
+                self._process_page(page, run)
+                self.sudo().sync_resume_token = page.resume_token or False
+            time_left = self._commit_sync_progress()
+            if not time_left and page.resume_token:
+                self.sudo().next_sync_date = fields.Datetime.now()
+                self._commit_sync_progress()
+                return "paused"
+        deleted = adapter.iter_deleted(since=since)
+        for deleted_ids in split_every(DELETION_BATCH_SIZE, deleted, list):
+            with self.env.cr.savepoint():
+                self._process_page(Page(deleted_ids=deleted_ids), run)
+            self._commit_sync_progress()
+        return "done"
+
+    def _sync_done(self, run, window_start):
+        run._finish("done")
+        self.sudo().write(
+            {
+                "last_sync_date": window_start,
+                "sync_resume_since": False,
+                "sync_resume_start": False,
+                "sync_resume_token": False,
+                "sync_resume_run_id": False,
+            }
+        )
+        self._next_sync()
+        self._clear_sync_error()
+        self._commit_sync_progress()
+
+    def _sync_paused(self, run, err):
+        """The provider's quota is used up: stop here, resume when allowed."""
+        wait = timedelta(seconds=err.retry_after) if err.retry_after else None
+        resume_at = fields.Datetime.now() + (wait or DEFAULT_QUOTA_WAIT)
+        run._log(
+            self.env._(
+                "Paused: the provider's quota is used up (%(error)s); the "
+                "synchronisation resumes after %(date)s UTC",
+                error=str(err),
+                date=fields.Datetime.to_string(resume_at),
+            )
+        )
+        run._finish("partial")
+        self.sudo().write({"next_sync_date": resume_at, "sync_resume_run_id": False})
+        self._schedule_sync(resume_at)
+        self._commit_sync_progress()
 
     def _next_sync(self):
         self.sudo().next_sync_date = fields.Datetime.now() + timedelta(
