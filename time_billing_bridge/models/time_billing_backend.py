@@ -551,7 +551,7 @@ class TimeBillingBackend(models.Model):
         else:
             self._sync_done(run, window_start)
         finally:
-            if adapter is not None and hasattr(adapter, "close"):
+            if adapter is not None:
                 adapter.close()
         return run
 

@@ -126,7 +126,9 @@ class TimeBillingImporter(models.AbstractModel):
         for decision in decisions:
             counts[decision.outcome] += 1
         counts["errors"] += counts["conflicts"]
-        sync_run._add_page(counts, [d.log for d in decisions if d.log])
+        sync_run._add_page(
+            counts, [d.log for d in decisions if d.log], notes=page.notes
+        )
         return counts
 
     @api.model

@@ -101,11 +101,13 @@ class TimeBillingSyncRun(models.Model):
         for run in self.sudo():
             run.message = "\n".join(filter(None, [run.message, *lines]))
 
-    def _add_page(self, counts, entry_lines):
+    def _add_page(self, counts, entry_lines, notes=()):
         """Add the counts of one processed page and log them.
 
         :param counts: the dict returned by ``_process_page``
         :param entry_lines: one line per entry that needs attention
+        :param notes: what the adapter recognised or assumed (``Page.notes``),
+            logged once per run
         """
         self.ensure_one()
         run = self.sudo()
@@ -127,7 +129,9 @@ class TimeBillingSyncRun(models.Model):
         if counts["errors"]:
             summary += self.env._(", %(errors)s to fix", errors=counts["errors"])
         room = max(MAX_ENTRY_LOG_LINES - logged_before, 0)
-        lines = [summary, *entry_lines[:room]]
+        known = (run.message or "").split("\n")
+        lines = [note for note in dict.fromkeys(notes) if note not in known]
+        lines += [summary, *entry_lines[:room]]
         if logged_before <= MAX_ENTRY_LOG_LINES < logged_before + len(entry_lines):
             lines.append(
                 self.env._(

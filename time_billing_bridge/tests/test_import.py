@@ -6,7 +6,7 @@ from datetime import date, datetime
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from ..providers.base import EntryError
+from ..providers.base import EntryError, Page
 from .import_common import ImportCommon, make_entry
 
 
@@ -281,6 +281,16 @@ class TestImportStaging(ImportCommon):
         self.assertEqual(
             by_line.exception_reason, "Line 7: 'abc' is not a number of hours"
         )
+
+    def test_page_notes_are_logged_once_per_run(self):
+        note = "Dates such as 03/04/2026 are read as day/month/year"
+        run = self.start_run("file")
+        for external_id in (60, 61):
+            page = Page(entries=[make_entry(external_id)], notes=[note, note])
+            self.backend._process_page(page, run)
+        self.assertEqual(run.message.count(note), 1)
+        self.assertTrue(run.message.startswith(note))
+        self.assertEqual(run.page_count, 2)
 
     def test_duplicate_ids_in_a_page_keep_the_last_version(self):
         counts, _run = self.process(
