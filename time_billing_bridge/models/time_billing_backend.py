@@ -635,8 +635,8 @@ class TimeBillingBackend(models.Model):
         resume_at = fields.Datetime.now() + (wait or DEFAULT_QUOTA_WAIT)
         run._log(
             self.env._(
-                "Paused: the provider's quota is used up (%(error)s); the "
-                "synchronisation resumes after %(date)s UTC",
+                "Paused until %(date)s UTC, when the provider's quota allows "
+                "again: %(error)s",
                 error=str(err),
                 date=fields.Datetime.to_string(resume_at),
             )

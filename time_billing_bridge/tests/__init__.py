@@ -12,3 +12,4 @@ from . import test_import_units
 from . import test_import
 from . import test_sync
 from . import test_import_performance
+from . import test_sync_e2e

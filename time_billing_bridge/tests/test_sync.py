@@ -172,8 +172,8 @@ class TestSync(ImportCommon):
         with freeze_time("2026-03-05 10:00:00"):
             run = self.sync()
         self.assertEqual(run.state, "partial")
-        self.assertIn("quota is used up", run.message)
-        self.assertIn("2026-03-05 10:15:00", run.message)
+        self.assertIn("Paused until 2026-03-05 10:15:00 UTC", run.message)
+        self.assertIn("hourly quota used", run.message)
         self.assertEqual(self.backend.next_sync_date, datetime(2026, 3, 5, 10, 15))
         self.assertFalse(self.backend.last_error, "not a failure of the backend")
         self.assertFalse(self.failure_activities())
