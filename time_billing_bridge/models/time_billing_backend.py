@@ -6,7 +6,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import ConcurrencyError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, split_every
 
@@ -44,6 +44,8 @@ PROVIDER_DEFAULT_URLS = {
 SYNC_OVERLAP = timedelta(minutes=5)
 # Deleted ids reported by a provider are processed in batches of this size.
 DELETION_BATCH_SIZE = 2000
+# Attempts at a page that a concurrent import (a webhook) overlaps.
+PAGE_ATTEMPTS = 3
 # Waiting time when a provider says its quota is used up but not for how long.
 DEFAULT_QUOTA_WAIT = timedelta(hours=1)
 FAILURE_ACTIVITY = "time_billing_bridge.mail_act_time_billing_sync_failure"
@@ -367,8 +369,12 @@ class TimeBillingBackend(models.Model):
         - users, projects, tasks and clients are matched (mappings first);
           what does not match, and running timers, wait as exceptions.
 
-        Does not commit: the caller owns the transaction. Runs as superuser
-        inside the backend's company; callers check who may import.
+        Does not commit: the caller owns the transaction; the page is written
+        entirely or not at all. Raises ``odoo.exceptions.ConcurrencyError``
+        when a concurrent import committed some of the same entries after this
+        transaction began: retry in a new transaction (Odoo retries HTTP
+        requests on it). Runs as superuser inside the backend's company;
+        callers check who may import.
 
         :param page: the :class:`Page` to import
         :param sync_run: the ``time.billing.sync.run`` it belongs to (see
@@ -599,9 +605,7 @@ class TimeBillingBackend(models.Model):
         :return: "paused" when a cron's time slice ended first, else "done"
         """
         for page in adapter.iter_pages(since=since, resume_token=token):
-            with self.env.cr.savepoint():
-                self._process_page(page, run)
-                self.sudo().sync_resume_token = page.resume_token or False
+            self._process_committed_page(page, run, resumable=True)
             time_left = self._commit_sync_progress()
             if not time_left and page.resume_token:
                 self.sudo().next_sync_date = fields.Datetime.now()
@@ -609,10 +613,30 @@ class TimeBillingBackend(models.Model):
                 return "paused"
         deleted = adapter.iter_deleted(since=since)
         for deleted_ids in split_every(DELETION_BATCH_SIZE, deleted, list):
-            with self.env.cr.savepoint():
-                self._process_page(Page(deleted_ids=deleted_ids), run)
+            self._process_committed_page(Page(deleted_ids=deleted_ids), run)
             self._commit_sync_progress()
         return "done"
+
+    def _process_committed_page(self, page, run, resumable=False):
+        """Process ``page`` in a savepoint, with its resume token when it is
+        a page of entries (``resumable``); the caller commits. A page that a
+        concurrent import overlaps is tried again in a new transaction."""
+        for attempt in range(1, PAGE_ATTEMPTS + 1):
+            try:
+                with self.env.cr.savepoint():
+                    self._process_page(page, run)
+                    if resumable:
+                        self.sudo().sync_resume_token = page.resume_token or False
+                return
+            except ConcurrencyError:
+                if attempt == PAGE_ATTEMPTS:
+                    raise
+                _logger.info(
+                    "Backend %s: page overlapped by a concurrent import, retrying",
+                    self.id,
+                )
+                # A new transaction sees what the other import committed.
+                self._commit_sync_progress()
 
     def _sync_done(self, run, window_start):
         run._finish("done")

@@ -16,11 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from psycopg2 import Error as PsycopgError
+from psycopg2.errors import UniqueViolation
 
 from odoo import api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import ConcurrencyError, UserError
 from odoo.fields import Domain
-from odoo.tools import SQL, escape_psql, float_compare
+from odoo.tools import SQL, escape_psql, float_compare, mute_logger
 
 from ..importer import matching, staging
 from .account_analytic_line import LOCKED_BILLING_STATES
@@ -121,7 +122,9 @@ class TimeBillingImporter(models.AbstractModel):
                         key, record, item, lookups, force, allow_locked
                     )
                 decisions.append(decision)
-            self._apply(backend, sync_run, decisions)
+            # All of the page or nothing, whatever the caller does on error.
+            with self.env.cr.savepoint():
+                self._apply(backend, sync_run, decisions)
         counts = dict.fromkeys(COUNT_KEYS, 0)
         for decision in decisions:
             counts[decision.outcome] += 1
@@ -698,7 +701,28 @@ class TimeBillingImporter(models.AbstractModel):
                     }
                 )
         if new_vals:
-            self.env["time.billing.entry"].create(new_vals)
+            self._create_entries(new_vals)
+
+    @api.model
+    def _create_entries(self, vals_list):
+        """Create the new entries of a page.
+
+        The advisory locks serialise concurrent imports of the same entries,
+        but a transaction's snapshot may predate the commit of the other
+        one: the entry it did not see then breaks the unique key. That is a
+        concurrency error, retried in a new transaction (HTTP requests are,
+        the synchronisation retries the page).
+        """
+        Entry = self.env["time.billing.entry"]
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return Entry.create(vals_list)
+        except UniqueViolation as err:
+            if err.diag.constraint_name != f"{Entry._table}_backend_external_uniq":
+                raise
+            raise ConcurrencyError(
+                "Another transaction imported some of these entries meanwhile"
+            ) from err
 
     def _run_line_ops(self, decisions, operation):
         """Run ``operation`` on all ``decisions`` at once; if Odoo refuses,

@@ -3,7 +3,7 @@
 import json
 from datetime import date, datetime
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, ConcurrencyError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from ..providers.base import EntryError, Page
@@ -291,6 +291,18 @@ class TestImportStaging(ImportCommon):
         self.assertEqual(run.message.count(note), 1)
         self.assertTrue(run.message.startswith(note))
         self.assertEqual(run.page_count, 2)
+
+    def test_entry_created_meanwhile_is_a_concurrency_error(self):
+        self.process(make_entry(70))
+        importer = type(self.env["time.billing.importer"])
+        self.patch(importer, "_fetch_existing", lambda _i, _b, _incoming: {})
+        with self.assertRaises(ConcurrencyError):
+            self.process(make_entry(70, hours=3.0))
+        # Nothing of the page was kept; the entry was not duplicated.
+        self.assertEqual(len(self.entry(70)), 1)
+        self.assertEqual(self.entry(70).timesheet_id.unit_amount, 1.5)
+        Line = self.env["account.analytic.line"]
+        self.assertFalse(Line.search([("unit_amount", "=", 3.0)]))
 
     def test_duplicate_ids_in_a_page_keep_the_last_version(self):
         counts, _run = self.process(

@@ -183,6 +183,30 @@ class TestSync(ImportCommon):
         self.assertEqual(len(trigger), 1)
         self.assertEqual(self.backend.sync_resume_token, "1")
 
+    def test_page_overlapping_a_concurrent_import_is_retried(self):
+        """A webhook committed an entry after this transaction's snapshot:
+        the page is imported again in a new transaction, not duplicated."""
+        self.process(make_entry(2))  # as if from a webhook
+        adapter = FakeAdapter([Page(entries=[make_entry(1), make_entry(2)])])
+        self.use_adapter(adapter)
+        importer = type(self.env["time.billing.importer"])
+        fetch_existing = importer._fetch_existing
+        calls = []
+
+        def stale_snapshot_once(self_, backend, incoming):
+            calls.append(1)
+            if len(calls) == 1:
+                return {}  # what a snapshot older than the webhook sees
+            return fetch_existing(self_, backend, incoming)
+
+        self.patch(importer, "_fetch_existing", stale_snapshot_once)
+        run = self.sync()
+        self.assertEqual(len(calls), 2)
+        self.assertEqual(run.state, "done")
+        self.assertEqual((run.created_count, run.unchanged_count), (1, 1))
+        self.assertEqual(run.page_count, 1)
+        self.assertEqual(self.backend.entry_count, 2)
+
     def test_unexpected_error_is_recorded(self):
         adapter = FakeAdapter(pages_of(1, 1))
         self.use_adapter(adapter)
