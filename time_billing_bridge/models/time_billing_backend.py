@@ -1,9 +1,11 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import dataclasses
 import logging
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2 import Error as PsycopgError
 
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
@@ -297,11 +299,8 @@ class TimeBillingBackend(models.Model):
         if contact:
             # Harvest requires a User-Agent naming the application and a
             # contact.
-            config = AdapterConfig(
-                **{
-                    **config.__dict__,
-                    "user_agent": f"{config.user_agent} ({contact})",
-                }
+            config = dataclasses.replace(
+                config, user_agent=f"{config.user_agent} ({contact})"
             )
         return config
 
@@ -479,7 +478,15 @@ class TimeBillingBackend(models.Model):
         return self.env.cr.fetchone()[0]
 
     def _release_sync_lock(self):
-        self.env.cr.execute(SQL("SELECT pg_advisory_unlock(%s)", self._sync_lock_key()))
+        query = SQL("SELECT pg_advisory_unlock(%s)", self._sync_lock_key())
+        cr = self.env.cr
+        try:
+            cr.execute(query, log_exceptions=False)
+        except PsycopgError:
+            # The transaction is aborted (the error that caused it is on its
+            # way up): release the lock as soon as it is rolled back, so that
+            # it does not stay with the pooled connection.
+            cr.postrollback.add(lambda: cr.execute(query))
 
     def _commit_sync_progress(self):
         """Commit what is done; return the seconds left to a cron's time

@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
+import psycopg2
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
@@ -261,6 +263,32 @@ class TestSync(ImportCommon):
             self.assertEqual(run.state, "done")
             self.assertEqual(seen, [False, False])
             # Released at the end.
+            other.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            self.assertTrue(other.fetchone()[0])
+            other.execute("SELECT pg_advisory_unlock(%s)", [key])
+        finally:
+            other.close()
+
+    def test_lock_is_released_when_the_transaction_breaks(self):
+        adapter = FakeAdapter(pages_of(1))
+        self.use_adapter(adapter)
+        backend_class = type(self.env["time.billing.backend"])
+        key = self.backend._sync_lock_key()
+
+        def broken_transaction(self_, trigger):
+            self_.env.cr.execute("SELECT 1/0")
+
+        self.patch(backend_class, "_sync_locked", broken_transaction)
+        other = db_connect(self.env.cr.dbname).cursor()
+        try:
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(psycopg2.errors.DivisionByZero),
+                self.enter_registry_test_mode(),
+                self.registry.cursor() as cr,
+            ):
+                self.backend.with_env(self.env(cr=cr))._sync("manual")
+            # The test cursor rolled back: the lock is free again.
             other.execute("SELECT pg_try_advisory_lock(%s)", [key])
             self.assertTrue(other.fetchone()[0])
             other.execute("SELECT pg_advisory_unlock(%s)", [key])
