@@ -435,10 +435,13 @@ class TimeBillingBackend(models.Model):
 
         One cron serves all backends, each at its own interval
         (``sync_interval_minutes``, ``next_sync_date``), as the OCA connectors
-        do, rather than one ``ir.cron`` record per backend. Pages are
-        committed with ``ir.cron._commit_progress``; when the cron's time
-        slice is used up, the current run pauses after a committed page and
-        the cron is called again to continue it.
+        do, rather than one ``ir.cron`` record per backend. Each backend runs
+        in its own company. Pages are processed in savepoints and committed
+        with ``ir.cron._commit_progress`` (a savepoint cannot span commits, so
+        the page, not the backend, is the unit that is rolled back); a failing
+        backend is recorded on itself and does not stop the others. When the
+        cron's time slice is used up, the current run pauses after a
+        committed page and the cron is called again to continue it.
         """
         backends = self.search(self._get_sync_due_domain(), order="next_sync_date, id")
         cron = self.env["ir.cron"]
