@@ -8,3 +8,4 @@ from . import test_providers_clockify
 from . import test_providers_tempo
 from . import test_providers_webhooks
 from . import test_providers_fakes
+from . import test_rating_engine
