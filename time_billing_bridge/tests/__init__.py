@@ -9,3 +9,4 @@ from . import test_providers_tempo
 from . import test_providers_webhooks
 from . import test_providers_fakes
 from . import test_rating_engine
+from . import test_rating
