@@ -10,3 +10,5 @@ from . import test_providers_webhooks
 from . import test_providers_fakes
 from . import test_rating_engine
 from . import test_rating
+from . import test_rating_sale
+from . import test_worked_example
