@@ -149,10 +149,15 @@ class AccountAnalyticLine(models.Model):
         lines = self.sudo()
         sale_owned = lines._billing_detach_sale_lines()
         lines -= sale_owned
-        lines.filtered(
+        uncovered = lines.filtered(
             lambda line: not line.billing_contract_id
             and line.billing_state not in LOCKED_BILLING_STATES
-        )._billing_clear_price()
+        )
+        uncovered._billing_clear_price()
+        # "Non-billable" was a pricing decision under the contract it left.
+        uncovered.filtered(lambda line: line.billing_state == "non_billable").write(
+            {"billing_state": False}
+        )
         lines = lines.filtered("billing_contract_id")
         lines.filtered(
             lambda line: line.billing_state == "exception"
@@ -181,11 +186,15 @@ class AccountAnalyticLine(models.Model):
             return
         # Anyone logging time gets it priced, whether or not they may read
         # the contracts: the assignment is a system computation.
-        contracts = self.env["time.billing.contract"].sudo().search(
-            [
-                ("project_ids", "in", lines.project_id.ids),
-                ("state", "!=", "closed"),
-            ]
+        contracts = (
+            self.env["time.billing.contract"]
+            .sudo()
+            .search(
+                [
+                    ("project_ids", "in", lines.project_id.ids),
+                    ("state", "!=", "closed"),
+                ]
+            )
         )
         for contract, group in lines.grouped(
             lambda line: contracts._covering(

@@ -545,7 +545,7 @@ class TimeBillingContract(models.Model):
                 "message": self.env._(
                     "%(count)s open time lines priced again.", count=len(lines)
                 ),
-                "next": {"type": "ir.actions.act_window_close"},
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 
@@ -776,7 +776,6 @@ class TimeBillingContract(models.Model):
 
     def _billing_note_part(self, note):  # noqa: C901 - one branch per code
         self.ensure_one()
-        _ = self.env._
         p = note.params
         code = note.code
 
@@ -793,28 +792,28 @@ class TimeBillingContract(models.Model):
             return format(Decimal(value).normalize(), "f")
 
         if code == "rate_default":
-            return _("Rate %(rate)s (contract default)", rate=money(p["rate"]))
+            return self.env._("Rate %(rate)s (contract default)", rate=money(p["rate"]))
         if code == "rate_row":
-            return _(
+            return self.env._(
                 "Rate %(rate)s from '%(line)s'%(validity)s",
                 rate=money(p["rate"]),
                 line=p["label"],
                 validity=self._billing_validity(p),
             )
         if code == "non_billable_row":
-            return _(
+            return self.env._(
                 "Not billable: rate card line '%(line)s'%(validity)s",
                 line=p["label"],
                 validity=self._billing_validity(p),
             )
         if code == "non_billable_source":
-            return _("Not billable: marked so in the time tracker")
+            return self.env._("Not billable: marked so in the time tracker")
         if code == "fixed_fee":
-            return _("Not billed by the hour: covered by the fixed fee")
+            return self.env._("Not billed by the hour: covered by the fixed fee")
         if code == "zero_duration":
-            return _("Zero duration: nothing to bill")
+            return self.env._("Zero duration: nothing to bill")
         if code == "minimum":
-            return _(
+            return self.env._(
                 "%(raw)s raw billed as %(hours)s (%(minimum)s-minute minimum)",
                 raw=hours(p["raw"]),
                 hours=hours(p["hours"]),
@@ -827,23 +826,25 @@ class TimeBillingContract(models.Model):
                 "increment": p["increment"],
             }
             if p["method"] == "up":
-                return _(
+                return self.env._(
                     "%(raw)s rounded up to %(hours)s (%(increment)s-minute steps)",
                     **values,
                 )
             if p["method"] == "down":
-                return _(
+                return self.env._(
                     "%(raw)s rounded down to %(hours)s (%(increment)s-minute steps)",
                     **values,
                 )
-            return _(
+            return self.env._(
                 "%(raw)s rounded to %(hours)s (nearest %(increment)s minutes)",
                 **values,
             )
         if code == "weekend":
-            return _("Weekend x%(factor)s", factor=factor(p["multiplier"]))
+            return self.env._("Weekend x%(factor)s", factor=factor(p["multiplier"]))
         if code == "holiday":
-            return _("Public holiday x%(factor)s", factor=factor(p["multiplier"]))
+            return self.env._(
+                "Public holiday x%(factor)s", factor=factor(p["multiplier"])
+            )
         if code == "overtime":
             values = {
                 "factor": factor(p["multiplier"]),
@@ -851,25 +852,25 @@ class TimeBillingContract(models.Model):
                 "limit": factor(p["limit"]),
             }
             if p["per"] == "day":
-                return _(
+                return self.env._(
                     "Overtime x%(factor)s on %(hours)s (beyond %(limit)s h a day)",
                     **values,
                 )
-            return _(
+            return self.env._(
                 "Overtime x%(factor)s on %(hours)s (beyond %(limit)s h a week)",
                 **values,
             )
         if code == "discount":
-            return _("Discount %(percent)s%%", percent=factor(p["percent"]))
+            return self.env._("Discount %(percent)s%%", percent=factor(p["percent"]))
         if code == "cap_write_off":
             if p["whole"]:
-                return _(
+                return self.env._(
                     "Cap of %(cap)s reached before this entry: all of it "
                     "written off (%(written_off)s)",
                     cap=self._billing_cap_label(p),
                     written_off=unit(p["written_off"]),
                 )
-            return _(
+            return self.env._(
                 "Crosses the cap of %(cap)s (%(used)s used before): billed up "
                 "to the cap, %(written_off)s written off",
                 cap=self._billing_cap_label(p),
@@ -877,31 +878,31 @@ class TimeBillingContract(models.Model):
                 written_off=unit(p["written_off"]),
             )
         if code == "cap_hold_crossing":
-            return _(
+            return self.env._(
                 "Crosses the cap of %(cap)s (%(used)s used before): held as a "
                 "whole for approval",
                 cap=self._billing_cap_label(p),
                 used=unit(p["used"]),
             )
         if code == "cap_hold_reached":
-            return _(
+            return self.env._(
                 "Cap of %(cap)s already reached: held for approval",
                 cap=self._billing_cap_label(p),
             )
         if code == "retainer":
-            return _(
+            return self.env._(
                 "Retainer: %(used)s of %(size)s used",
                 used=unit(p["used"]),
                 size=unit(p["size"]),
             )
         if code == "retainer_flag":
-            return _(
+            return self.env._(
                 "Retainer of %(size)s used up: %(beyond)s beyond it billed hourly",
                 size=unit(p["size"]),
                 beyond=unit(p["beyond"]),
             )
         if code == "retainer_stop":
-            return _(
+            return self.env._(
                 "Retainer of %(size)s used up: held for approval (%(beyond)s "
                 "beyond it)",
                 size=unit(p["size"]),

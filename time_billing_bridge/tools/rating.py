@@ -233,7 +233,7 @@ class Usage:
     daily: dict = field(default_factory=lambda: defaultdict(Decimal))
     weekly: dict = field(default_factory=lambda: defaultdict(Decimal))
 
-    def copy(self) -> "Usage":
+    def clone(self) -> "Usage":
         return Usage(
             cap=defaultdict(Decimal, self.cap),
             retainer=self.retainer,
@@ -570,7 +570,7 @@ def rate_entries(
     to the set of its public holiday dates. Entries are priced in
     chronological order (date, then id); ratings come back in that order.
     """
-    rater = _Rater(terms, rows, usage.copy() if usage else Usage(), holidays)
+    rater = _Rater(terms, rows, usage.clone() if usage else Usage(), holidays)
     ordered = sorted(entries, key=lambda e: (e.date, e.id))
     ratings = [rater.rate(entry) for entry in ordered]
     return RatingRun(ratings, rater.usage)
