@@ -84,8 +84,10 @@ PRICING_FIELDS = (
 )
 # Time that re-rating prices again: not approved, invoiced or rejected.
 OPEN_BILLING_STATES = (False, "to_approve", "non_billable", "exception")
-# Contract fields that decide which time the contract covers.
-SCOPE_FIELDS = ("project_ids", "date_start", "date_end", "state", "company_id")
+# Contract fields that decide which time the contract covers. (Closing a
+# contract does not sweep its open time away at once: it leaves the contract
+# when it is next edited or re-rated.)
+SCOPE_FIELDS = ("project_ids", "date_start", "date_end", "company_id")
 # Rate card line fields compared to tell whether the form changed the card.
 RATE_RULE_FIELDS = (
     "sequence",
