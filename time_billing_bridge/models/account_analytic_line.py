@@ -264,12 +264,16 @@ class AccountAnalyticLine(models.Model):
     def _billing_period_starts(self):
         """First day of each line's billing period, by line.
 
-        Hook for extensions: a closed-period policy may move a late line to
-        the next open period.
+        A line already placed in a billing period record (a late entry moved
+        to the next open period) counts in that period. Hook for extensions.
         """
         bounds = {}
         starts = {}
+        placed = "billing_period_id" in self._fields
         for line in self:
+            if placed and line.billing_period_id:
+                starts[line] = line.billing_period_id.date_from
+                continue
             contract = line.billing_contract_id
             key = (contract, line.date)
             if key not in bounds:

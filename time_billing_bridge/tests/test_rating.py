@@ -319,17 +319,17 @@ class TestRerating(RatingCommon):
         self.assertEqual(line.billing_amount, 75)
 
     def test_time_leaving_the_contract_loses_its_price(self):
-        line = self._line(hours=2)
+        line = self._line(hours=2, day="2026-01-15")
         self.assertEqual(line.billing_amount, 200)
-        line.date = "2027-02-01"
+        self.contract.date_start = "2026-02-01"
         self.assertFalse(line.billing_contract_id)
         self.assertEqual((line.billable_hours, line.billing_amount), (0, 0))
         self.assertFalse(line.billing_period_start)
-        # Extending the engagement brings it back.
-        self.contract.date_end = "2027-06-30"
+        # Moving the engagement's start back brings it in again.
+        self.contract.date_start = "2026-01-01"
         self.assertEqual(line.billing_contract_id, self.contract)
         self.assertEqual(line.billing_amount, 200)
-        self.assertEqual(line.billing_period_start, date(2027, 2, 1))
+        self.assertEqual(line.billing_period_start, date(2026, 1, 1))
 
     def test_batch_query_count_is_bounded(self):
         self.contract.write(
