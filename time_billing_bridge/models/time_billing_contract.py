@@ -100,6 +100,15 @@ RATE_RULE_FIELDS = (
     "date_from",
     "date_to",
 )
+
+
+def _same(value, other):
+    """Compare field values of a form's record and of its origin."""
+    if isinstance(value, models.BaseModel):
+        return value._origin == other._origin
+    return value == other
+
+
 CONTRACT_STATES = [
     ("draft", "Draft"),
     ("active", "Active"),
@@ -911,10 +920,3 @@ class TimeBillingContract(models.Model):
                 beyond=unit(p["beyond"]),
             )
         return code
-
-
-def _same(value, other):
-    """Compare field values of a form's record and of its origin."""
-    if isinstance(value, models.BaseModel):
-        return value._origin == other._origin
-    return value == other
