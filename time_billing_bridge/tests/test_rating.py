@@ -483,7 +483,11 @@ class TestCapsAndRetainer(RatingCommon):
             crossing.billing_hold_reason,
             "Retainer of 1,000.00 used up: held for approval (100.00 beyond it)",
         )
-        self.assertFalse(self.contract.activity_ids)  # alert disabled
+        alert_type = self.env.ref(
+            "time_billing_bridge.mail_act_time_billing_budget_alert"
+        )
+        # The alert is disabled.
+        self.assertNotIn(alert_type, self.contract.activity_ids.activity_type_id)
 
 
 @tagged("post_install", "-at_install")
