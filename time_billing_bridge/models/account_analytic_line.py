@@ -334,6 +334,7 @@ class AccountAnalyticLine(models.Model):
         usage = self._billing_gather_usage()
         calendars, holidays = self._billing_holidays()
         jobs = self._billing_jobs()
+        source_billable = self._billing_source_billable()
         changed = self.browse()
         for contract, lines in self.grouped("billing_contract_id").items():
             entries = [
@@ -345,7 +346,7 @@ class AccountAnalyticLine(models.Model):
                     job_id=jobs.get(line),
                     task_id=line.task_id.id or None,
                     product_id=line.product_id.id or None,
-                    billable=line.billing_source_billable,
+                    billable=source_billable[line],
                     period_start=starts[line],
                     calendar=calendars.get(line),
                 )
@@ -506,6 +507,23 @@ class AccountAnalyticLine(models.Model):
         return {
             line: calendar.id for line, calendar in calendar_by_line.items()
         }, holidays
+
+    def _billing_source_billable(self):
+        """Whether the time tracker bills each line, by line.
+
+        False when the line says so, or when an imported entry behind it is
+        marked non-billable at the source. Hook for extensions.
+        """
+        entry_flag = "billable_at_source" in self.env["time.billing.entry"]._fields
+        return {
+            line: line.billing_source_billable
+            and not (
+                entry_flag
+                and "non_billable"
+                in line.billing_entry_ids.mapped("billable_at_source")
+            )
+            for line in self
+        }
 
     def _billing_jobs(self):
         """Role (job position) of each line's person on the line's date.
