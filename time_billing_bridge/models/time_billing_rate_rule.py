@@ -102,9 +102,7 @@ class TimeBillingRateRule(models.Model):
                     )
                 )
 
-    @api.depends(
-        "employee_id", "job_id", "task_id", "product_id", "date_from", "date_to"
-    )
+    @api.depends("employee_id", "job_id", "task_id", "product_id")
     def _compute_display_name(self):
         for rule in self:
             subject = rule.employee_id or rule.job_id
