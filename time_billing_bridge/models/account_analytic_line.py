@@ -222,7 +222,6 @@ class AccountAnalyticLine(models.Model):
         "approval.",
     )
     billing_period_start = fields.Date(
-        string="Billing Period Start",
         copy=False,
         readonly=True,
         index="btree_not_null",
