@@ -1,3 +1,4 @@
 from . import models
 from . import providers
 from . import wizards
+from . import report

@@ -16,6 +16,7 @@
     "data": [
         "security/time_billing_bridge_security.xml",
         "security/ir.model.access.csv",
+        "data/mail_activity_type_budget_data.xml",
         "views/time_billing_backend_views.xml",
         "views/time_billing_mapping_views.xml",
         "views/time_billing_entry_views.xml",

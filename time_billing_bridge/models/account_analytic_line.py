@@ -1,6 +1,15 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+import pytz
+
 from odoo import api, fields, models
+from odoo.fields import Domain
+
+from ..tools.periods import period_bounds
+from ..tools.rating import Entry, Usage, rate_entries, to_decimal
 
 BILLING_STATES = [
     ("to_approve", "To Approve"),
@@ -11,6 +20,18 @@ BILLING_STATES = [
     ("invoiced", "Invoiced"),
 ]
 LOCKED_BILLING_STATES = ("approved", "invoiced")
+# Rating leaves these lines' price alone.
+RATING_SKIPPED_STATES = ("exception", "approved", "invoiced")
+# Priced time that consumes caps, retainers and overtime limits.
+COUNTED_BILLING_STATES = (False, "to_approve", "approved", "invoiced")
+DAY = timedelta(days=1)
+
+
+def _same_value(current, new):
+    """Whether a field already holds ``new`` (floats compared to 1e-9)."""
+    if isinstance(new, float):
+        return abs((current or 0.0) - new) < 1e-9
+    return (current or False) == (new or False)
 
 
 class AccountAnalyticLine(models.Model):
@@ -86,7 +107,16 @@ class AccountAnalyticLine(models.Model):
     @api.model
     def _get_billing_trigger_fields(self):
         """Fields whose change re-runs the billing pipeline. Hook for extensions."""
-        return ["project_id", "task_id", "date", "employee_id", "unit_amount", "name"]
+        return [
+            "project_id",
+            "task_id",
+            "date",
+            "employee_id",
+            "unit_amount",
+            "name",
+            "product_id",
+            "billing_source_billable",
+        ]
 
     def _billing_refresh(self):
         """Run the billing pipeline on these timesheet lines.
@@ -106,7 +136,40 @@ class AccountAnalyticLine(models.Model):
         """Flag lines that cannot be billed as they are (step 2)."""
 
     def _rate_billing(self):
-        """Price lines under a contract (step 3)."""
+        """Price lines under a contract (step 3).
+
+        Lines in ``exception``, ``approved`` or ``invoiced`` keep their price.
+        A ``rejected`` line is priced again only when it is in ``self``, i.e.
+        when it was itself edited; re-rating a contract leaves it alone.
+        Later open lines whose price depends on these ones (same cap,
+        retainer or overtime week) are priced again and re-routed. Runs as
+        superuser: a line's price depends on every other line of its contract,
+        whoever logged them; only billing fields are written.
+        """
+        lines = self.sudo()
+        sale_owned = lines._billing_detach_sale_lines()
+        lines -= sale_owned
+        uncovered = lines.filtered(
+            lambda line: not line.billing_contract_id
+            and line.billing_state not in LOCKED_BILLING_STATES
+        )
+        uncovered._billing_clear_price()
+        # "Non-billable" was a pricing decision under the contract it left.
+        uncovered.filtered(lambda line: line.billing_state == "non_billable").write(
+            {"billing_state": False}
+        )
+        lines = lines.filtered("billing_contract_id")
+        lines.filtered(
+            lambda line: line.billing_state == "exception"
+        )._billing_clear_price(keep_period=True)
+        lines = lines.filtered(
+            lambda line: line.billing_state not in RATING_SKIPPED_STATES
+        )
+        if not lines:
+            return
+        followers = lines._billing_rating_followers()
+        changed = (lines | followers)._billing_rate_lines()
+        (changed & followers)._route_billing()
 
     def _route_billing(self):
         """Decide which priced lines are approved and which wait (step 4)."""
@@ -121,11 +184,17 @@ class AccountAnalyticLine(models.Model):
         )
         if not lines:
             return
-        contracts = self.env["time.billing.contract"].search(
-            [
-                ("project_ids", "in", lines.project_id.ids),
-                ("state", "!=", "closed"),
-            ]
+        # Anyone logging time gets it priced, whether or not they may read
+        # the contracts: the assignment is a system computation.
+        contracts = (
+            self.env["time.billing.contract"]
+            .sudo()
+            .search(
+                [
+                    ("project_ids", "in", lines.project_id.ids),
+                    ("state", "!=", "closed"),
+                ]
+            )
         )
         for contract, group in lines.grouped(
             lambda line: contracts._covering(
@@ -136,4 +205,401 @@ class AccountAnalyticLine(models.Model):
                 lambda line, c=contract: line.billing_contract_id != c
             )
             if group:
-                group.billing_contract_id = contract
+                group.sudo().billing_contract_id = contract
+
+    # ------------------------------------------------------------------
+    # Rating (step 3): rate card, multipliers, rounding, caps, retainer.
+    # The arithmetic lives in tools/rating.py; the methods below gather
+    # records into plain values and write the results back.
+    # ------------------------------------------------------------------
+
+    billing_hold_reason = fields.Char(
+        copy=False,
+        readonly=True,
+        help="Set when pricing needs a person: the cap is reached and the "
+        "contract holds the excess, the retainer is used up and the contract "
+        "stops, or part of the time was written off. Such lines wait for "
+        "approval.",
+    )
+    billing_period_start = fields.Date(
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="First day of the contract's billing period this time belongs to.",
+    )
+    billing_source_billable = fields.Boolean(
+        string="Billable at Source",
+        default=True,
+        help="Cleared when the time tracker marks the entry non-billable; such "
+        "time is not billed.",
+    )
+
+    def _billing_clear_price(self, keep_period=False):
+        """Forget the price of lines that are not priced (any more)."""
+        vals = {
+            "billable_hours": 0.0,
+            "billing_rate": 0.0,
+            "billing_amount": 0.0,
+            "billing_hold_reason": False,
+        }
+        if not keep_period:
+            vals["billing_period_start"] = False
+        lines = self.filtered(
+            lambda line: line.billable_hours
+            or line.billing_rate
+            or line.billing_amount
+            or line.billing_hold_reason
+            or (not keep_period and line.billing_period_start)
+        )
+        if lines:
+            lines.write(vals)
+        if keep_period:
+            starts = self._billing_period_starts()
+            for start, group in self.grouped(lambda line: starts[line]).items():
+                group.filtered(
+                    lambda line, s=start: line.billing_period_start != s
+                ).write({"billing_period_start": start})
+
+    def _billing_period_starts(self):
+        """First day of each line's billing period, by line.
+
+        A line already placed in a billing period record (a late entry moved
+        to the next open period) counts in that period. Hook for extensions.
+        """
+        bounds = {}
+        starts = {}
+        placed = "billing_period_id" in self._fields
+        for line in self:
+            if placed and line.billing_period_id:
+                starts[line] = line.billing_period_id.date_from
+                continue
+            contract = line.billing_contract_id
+            key = (contract, line.date)
+            if key not in bounds:
+                bounds[key] = period_bounds(
+                    line.date,
+                    contract.billing_period,
+                    contract.date_start,
+                    contract.date_end,
+                )[0]
+            starts[line] = bounds[key]
+        return starts
+
+    def _billing_rating_followers(self):
+        """Open lines priced after these ones and depending on them.
+
+        Under a cap, a retainer or an overtime limit, a line's price depends
+        on the lines priced before it (date, then id). When lines change, the
+        open lines after them on the same contract (same period or week when
+        the term does not span the whole contract) are priced again.
+        """
+        domains = []
+        for contract, lines in self.grouped("billing_contract_id").items():
+            terms = contract._get_rating_terms()
+            if not terms.is_sequential:
+                continue
+            dates = lines.mapped("date")
+            domain = Domain("billing_contract_id", "=", contract.id) & Domain(
+                "date", ">=", min(dates)
+            )
+            whole_contract = terms.has_retainer or (
+                terms.has_cap and terms.cap_scope == "contract"
+            )
+            if not whole_contract:
+                last = max(dates)
+                ends = [last + timedelta(days=6 - last.weekday())]
+                if terms.has_cap:
+                    ends.append(
+                        period_bounds(
+                            last,
+                            contract.billing_period,
+                            contract.date_start,
+                            contract.date_end,
+                        )[1]
+                    )
+                domain &= Domain("date", "<=", max(ends))
+            domains.append(domain)
+        if not domains:
+            return self.browse()
+        return self.search(
+            Domain.OR(domains)
+            & Domain("billing_state", "in", [False, "to_approve"])
+            & Domain("id", "not in", self.ids)
+        )
+
+    def _billing_rate_lines(self):
+        """Price these lines (all under a contract); return those that changed."""
+        starts = self._billing_period_starts()
+        usage = self._billing_gather_usage()
+        calendars, holidays = self._billing_holidays()
+        jobs = self._billing_jobs()
+        source_billable = self._billing_source_billable()
+        changed = self.browse()
+        for contract, lines in self.grouped("billing_contract_id").items():
+            entries = [
+                Entry(
+                    id=line.id,
+                    date=line.date,
+                    hours=line.unit_amount,
+                    employee_id=line.employee_id.id or None,
+                    job_id=jobs.get(line),
+                    task_id=line.task_id.id or None,
+                    product_id=line.product_id.id or None,
+                    billable=source_billable[line],
+                    period_start=starts[line],
+                    calendar=calendars.get(line),
+                )
+                for line in lines
+            ]
+            run = rate_entries(
+                entries,
+                contract._get_rating_terms(),
+                contract._get_rating_rows(),
+                usage.get(contract),
+                holidays,
+            )
+            changed |= lines._billing_write_ratings(run, starts)
+            contract._billing_check_retainer_alert(run.usage)
+        return changed
+
+    def _billing_write_ratings(self, run, starts):
+        """Write a rating run on these lines; return the lines that changed."""
+        contract = self.billing_contract_id
+        by_id = self.browse([rating.id for rating in run.ratings]).grouped("id")
+        updates = defaultdict(lambda: self.browse())
+        for rating in run.ratings:
+            line = by_id[rating.id]
+            vals = {
+                "billable_hours": float(rating.hours),
+                "billing_rate": float(rating.rate),
+                "billing_amount": float(rating.amount),
+                "billing_note": contract._billing_note_text(rating.notes),
+                "billing_hold_reason": rating.hold
+                and contract._billing_note_text([rating.hold])
+                or False,
+                "billing_period_start": starts[line],
+            }
+            if not rating.billable:
+                vals["billing_state"] = "non_billable"
+            elif line.billing_state == "non_billable":
+                vals["billing_state"] = False
+            if any(
+                not _same_value(line[fname], value) for fname, value in vals.items()
+            ):
+                updates[tuple(sorted(vals.items()))] |= line
+        changed = self.browse()
+        for key, lines in updates.items():
+            lines.write(dict(key))
+            changed |= lines
+        return changed
+
+    def _billing_gather_usage(self):
+        """What the time outside these lines consumed, by contract.
+
+        Counts the lines already priced and not in ``self``: approved and
+        invoiced time, and open time priced before. One ``_read_group`` for the
+        caps and retainers of all contracts, and one for the overtime limits
+        of the contracts that have them.
+        """
+        contracts = self.billing_contract_id
+        terms = {contract: contract._get_rating_terms() for contract in contracts}
+        usage = {contract: Usage() for contract in contracts}
+        base = Domain("billing_state", "in", COUNTED_BILLING_STATES) & Domain(
+            "id", "not in", self.ids
+        )
+        budgeted = contracts.filtered(
+            lambda c: terms[c].has_cap or terms[c].has_retainer
+        )
+        if budgeted:
+            for contract, start, hours, amount in self._read_group(
+                base & Domain("billing_contract_id", "in", budgeted.ids),
+                ["billing_contract_id", "billing_period_start:day"],
+                ["billable_hours:sum", "billing_amount:sum"],
+            ):
+                term = terms[contract]
+                if term.has_cap:
+                    key = start if term.cap_scope == "period" else None
+                    usage[contract].cap[key] += to_decimal(
+                        hours if term.cap_type == "hours" else amount
+                    )
+                if term.has_retainer:
+                    usage[contract].retainer += to_decimal(
+                        hours if term.retainer_unit == "hours" else amount
+                    )
+        domains = []
+        for contract, lines in self.grouped("billing_contract_id").items():
+            if terms[contract].has_overtime:
+                dates = lines.mapped("date")
+                first, last = min(dates), max(dates)
+                domains.append(
+                    Domain("billing_contract_id", "=", contract.id)
+                    & Domain("date", ">=", first - timedelta(days=first.weekday()))
+                    & Domain("date", "<=", last + timedelta(days=6 - last.weekday()))
+                )
+        if domains:
+            for contract, employee, day, hours in self._read_group(
+                base & Domain.OR(domains),
+                ["billing_contract_id", "employee_id", "date:day"],
+                ["billable_hours:sum"],
+            ):
+                hours = to_decimal(hours)
+                monday = day - timedelta(days=day.weekday())
+                usage[contract].daily[employee.id or None, day] += hours
+                usage[contract].weekly[employee.id or None, monday] += hours
+        return usage
+
+    def _billing_holidays(self):
+        """Public holidays of these lines' people.
+
+        Return ``(calendar_by_line, holidays)``: the key of each line's
+        working-time calendar, and the set of public holiday dates of each key.
+        Public holidays are the company's global time off (no resource) on the
+        person's calendar, or on no calendar, read in the calendar's timezone.
+        """
+        contracts = self.billing_contract_id.filtered(
+            lambda c: c.holiday_multiplier != 1
+        )
+        lines = self.filtered(lambda line: line.billing_contract_id in contracts)
+        if not lines:
+            return {}, {}
+        calendar_by_line = {
+            line: (
+                line.employee_id.resource_calendar_id
+                or line.company_id.resource_calendar_id
+            )
+            for line in lines
+        }
+        calendars = self.env["resource.calendar"].union(*calendar_by_line.values())
+        dates = lines.mapped("date")
+        leaves = self.env["resource.calendar.leaves"].search(
+            [
+                ("resource_id", "=", False),
+                ("time_type", "=", "leave"),
+                ("company_id", "in", lines.company_id.ids),
+                ("calendar_id", "in", [False, *calendars.ids]),
+                # One day of margin each side for the calendars' timezones.
+                ("date_from", "<", datetime.combine(max(dates), time.max) + DAY),
+                ("date_to", ">", datetime.combine(min(dates), time.min) - DAY),
+            ]
+        )
+        holidays = {}
+        for calendar in calendars:
+            tz = pytz.timezone(calendar.tz or "UTC")
+            days = set()
+            for leave in leaves:
+                if leave.calendar_id not in (calendar, calendar.browse()) or (
+                    not leave.calendar_id
+                    and calendar.company_id
+                    and leave.company_id != calendar.company_id
+                ):
+                    continue
+                first = pytz.utc.localize(leave.date_from).astimezone(tz).date()
+                last = (
+                    pytz.utc.localize(leave.date_to - timedelta(seconds=1))
+                    .astimezone(tz)
+                    .date()
+                )
+                days.update(
+                    first + timedelta(days=n) for n in range((last - first).days + 1)
+                )
+            holidays[calendar.id] = days
+        return {
+            line: calendar.id for line, calendar in calendar_by_line.items()
+        }, holidays
+
+    def _billing_source_billable(self):
+        """Whether the time tracker bills each line, by line.
+
+        False when the line says so, or when an imported entry behind it is
+        marked non-billable at the source. Hook for extensions.
+        """
+        entry_flag = "billable_at_source" in self.env["time.billing.entry"]._fields
+        return {
+            line: line.billing_source_billable
+            and not (
+                entry_flag
+                and "non_billable"
+                in line.billing_entry_ids.mapped("billable_at_source")
+            )
+            for line in self
+        }
+
+    def _billing_jobs(self):
+        """Role (job position) of each line's person on the line's date.
+
+        Read from the employee's versions, so time logged before a promotion
+        keeps the former role's rate.
+        """
+        jobs = {}
+        employees = self.employee_id.sudo()
+        versions = employees.version_ids.filtered("active").sorted("date_version")
+        by_employee = versions.grouped("employee_id")
+        for line in self:
+            employee = line.employee_id
+            history = by_employee.get(employee.sudo())
+            if not history:
+                jobs[line] = employee.sudo().job_id.id or None
+                continue
+            current = history[0]
+            for version in history:
+                if version.date_version > line.date:
+                    break
+                current = version
+            jobs[line] = current.job_id.id or None
+        return jobs
+
+    def _billing_detach_sale_lines(self):
+        """Keep time billed by a contract off sales orders; return sale-owned lines.
+
+        With ``sale_timesheet`` installed, a line under a contract is kept with
+        no sales order item, marked as edited so Odoo never links it again.
+        A line a person deliberately put on a sales order item, or already
+        invoiced through a sales order, stays there and is not billed by the
+        contract: it becomes a billing exception that says so.
+        """
+        if "so_line" not in self._fields:
+            return self.browse()
+        lines = self.filtered(
+            lambda line: line.billing_contract_id
+            and line.billing_state not in LOCKED_BILLING_STATES
+        )
+        sale_owned = lines.filtered(
+            lambda line: not line._is_not_billed()
+            or (line.so_line and line.is_so_line_edited)
+        )
+        (lines - sale_owned).filtered(
+            lambda line: line.so_line or not line.is_so_line_edited
+        ).write({"so_line": False, "is_so_line_edited": True})
+        for line in sale_owned:
+            if line.timesheet_invoice_id and not line._is_not_billed():
+                note = self.env._(
+                    "Invoiced through sales order item %(item)s (%(invoice)s): "
+                    "not billed again under the contract.",
+                    item=line.so_line.display_name or "-",
+                    invoice=line.timesheet_invoice_id.display_name,
+                )
+            else:
+                note = self.env._(
+                    "Billed through sales order item %(item)s: not billed "
+                    "again under the contract.",
+                    item=line.so_line.display_name,
+                )
+            line.write({"billing_state": "exception", "billing_note": note})
+        sale_owned._billing_clear_price(keep_period=True)
+        return sale_owned
+
+    def unlink(self):
+        # Deleted time frees cap, retainer and overtime room for the open
+        # lines priced after it.
+        lines = self.sudo().filtered(
+            lambda line: line.billing_contract_id
+            and line.billing_state in COUNTED_BILLING_STATES
+        )
+        followers = lines._billing_rating_followers() - lines
+        contracts = lines.billing_contract_id
+        res = super().unlink()
+        followers = followers.exists()
+        if followers:
+            followers._billing_rate_lines()._route_billing()
+        contracts.exists()._billing_update_retainer_alerts()
+        return res

@@ -101,3 +101,43 @@ class TimeBillingRateRule(models.Model):
                         contract=rule.contract_id.display_name,
                     )
                 )
+
+    @api.depends("employee_id", "job_id", "task_id", "product_id")
+    def _compute_display_name(self):
+        for rule in self:
+            subject = rule.employee_id or rule.job_id
+            target = rule.task_id or rule.product_id
+            if subject and target:
+                rule.display_name = self.env._(
+                    "%(who)s on %(what)s", who=subject.name, what=target.name
+                )
+            else:
+                rule.display_name = (
+                    subject.name or target.name or self.env._("Everyone")
+                )
+
+    # Any change to the rate card prices the contract's open time again
+    # (approved, invoiced and rejected time keeps its price). Inside a
+    # contract write, the contract re-rates once for all its changes.
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        rules._rerate_contracts(rules.contract_id)
+        return rules
+
+    def write(self, vals):
+        contracts = self.contract_id
+        res = super().write(vals)
+        self._rerate_contracts(contracts | self.contract_id)
+        return res
+
+    def unlink(self):
+        contracts = self.contract_id
+        res = super().unlink()
+        self._rerate_contracts(contracts.exists())
+        return res
+
+    def _rerate_contracts(self, contracts):
+        if not self.env.context.get("time_billing_no_rerate"):
+            contracts._rerate_open_lines()

@@ -13,3 +13,7 @@ from . import test_import
 from . import test_sync
 from . import test_import_performance
 from . import test_sync_e2e
+from . import test_rating_engine
+from . import test_rating
+from . import test_rating_sale
+from . import test_worked_example

@@ -1,0 +1,1 @@
+from . import timesheets_analysis_report
