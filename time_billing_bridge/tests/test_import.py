@@ -301,8 +301,16 @@ class TestImportStaging(ImportCommon):
         # Nothing of the page was kept; the entry was not duplicated.
         self.assertEqual(len(self.entry(70)), 1)
         self.assertEqual(self.entry(70).timesheet_id.unit_amount, 1.5)
-        Line = self.env["account.analytic.line"]
-        self.assertFalse(Line.search([("unit_amount", "=", 3.0)]))
+        line = self.entry(70).timesheet_id
+        self.assertFalse(
+            self.env["account.analytic.line"].search(
+                [
+                    ("unit_amount", "=", 3.0),
+                    ("employee_id", "=", line.employee_id.id),
+                    ("project_id", "=", line.project_id.id),
+                ]
+            )
+        )
 
     def test_duplicate_ids_in_a_page_keep_the_last_version(self):
         counts, _run = self.process(
