@@ -2,3 +2,4 @@ from . import models
 from . import providers
 from . import wizards
 from . import report
+from . import controllers

@@ -24,6 +24,7 @@
         "views/time_billing_contract_views.xml",
         "views/account_analytic_line_views.xml",
         "views/res_config_settings_views.xml",
+        "views/time_billing_webhook_event_views.xml",
         "views/time_billing_menus.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",

@@ -8,3 +8,4 @@ from . import time_billing_contract
 from . import time_billing_rate_rule
 from . import account_analytic_line
 from . import time_billing_importer
+from . import time_billing_webhook_event

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import dataclasses
 import logging
+import secrets
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -177,6 +178,11 @@ class TimeBillingBackend(models.Model):
         inverse_name="backend_id",
     )
     sync_run_count = fields.Integer(compute="_compute_counts")
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_webhook_url",
+        help="Address to give the provider when creating the webhook.",
+    )
 
     _name_company_uniq = models.Constraint(
         "UNIQUE(name, company_id)",
@@ -730,3 +736,15 @@ class TimeBillingBackend(models.Model):
                 [FAILURE_ACTIVITY],
                 feedback=self.env._("The synchronisation works again."),
             )
+
+    @api.depends("provider")
+    def _compute_webhook_url(self):
+        for backend in self:
+            backend.webhook_url = backend.id and (
+                f"{backend.get_base_url()}/time_billing_bridge/webhook/{backend.id}"
+            )
+
+    def action_generate_webhook_secret(self):
+        """Fill the webhook secret with a new random value."""
+        self.ensure_one()
+        self.webhook_secret = secrets.token_urlsafe(32)

@@ -17,3 +17,5 @@ from . import test_rating_engine
 from . import test_rating
 from . import test_rating_sale
 from . import test_worked_example
+from . import test_generic_payload
+from . import test_webhooks

@@ -1,0 +1,194 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Webhook endpoint: providers push time entries as they change.
+
+One URL per backend, ``/time_billing_bridge/webhook/<backend id>``. The call
+is checked in this order, and nothing is written before the signature holds:
+
+1. the backend exists, is active and has a webhook secret (else 404);
+2. the body has a length (else 411) no larger than
+   ``time_billing_bridge.webhook_max_bytes`` (else 413);
+3. the signature matches (else 401, without details): Toggl's
+   ``X-Webhook-Signature-256``, Clockify's ``Clockify-Signature``, or for the
+   other backends ``X-Signature-256: sha256=<hex>`` over
+   ``"<X-Timestamp>.<body>"``;
+4. the body is JSON (else 400) and its signed timestamp lies within
+   ``time_billing_bridge.webhook_replay_window`` seconds of now (else 400);
+5. the same call was not received before: a repeated delivery (provider
+   retry, replay) is answered ``200 {"status": "duplicate"}`` and changes
+   nothing, so that the provider stops retrying.
+
+An accepted event goes through the same import as polling does (a sync run
+with the trigger "Webhook").
+"""
+
+import dataclasses
+import json
+import logging
+import re
+from datetime import datetime, timezone
+
+from odoo import SUPERUSER_ID, http
+from odoo.http import request
+
+from ..providers import get_adapter_class
+from ..providers.webhooks import timestamp_is_fresh, verify_hmac_signature
+
+_logger = logging.getLogger(__name__)
+
+GENERIC_SIGNATURE_HEADER = "X-Signature-256"
+GENERIC_TIMESTAMP_HEADER = "X-Timestamp"
+GENERIC_EVENT_HEADER = "X-Event-Id"
+
+
+class TimeBillingWebhookController(http.Controller):
+    @http.route(
+        "/time_billing_bridge/webhook/<int:backend_id>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def time_billing_webhook(self, backend_id, **kwargs):
+        # Only the backend's own fields are read with sudo before the
+        # signature is verified.
+        backend = request.env["time.billing.backend"].sudo().browse(backend_id)
+        backend = backend.exists()
+        if not backend or not backend.active or not backend.webhook_secret:
+            _logger.info("Webhook call for unknown backend %s refused", backend_id)
+            return self._reply(404, error="not_found")
+        Event = request.env["time.billing.webhook.event"].sudo()
+        content_length = request.httprequest.content_length
+        if content_length is None:
+            # Bodies of unknown length (chunked) could be of any size.
+            return self._reply(411, error="length_required")
+        if content_length > Event._get_max_bytes():
+            _logger.warning(
+                "Webhook call for backend %s refused: too large", backend_id
+            )
+            return self._reply(413, error="payload_too_large")
+        # Werkzeug reads no more than the announced length.
+        raw_body = request.httprequest.get_data()
+        headers = request.httprequest.headers
+        adapter_class = get_adapter_class(backend.provider)
+        if adapter_class and getattr(adapter_class, "supports_webhooks", False):
+            adapter = backend._get_adapter()
+            timestamp = None
+            verified = self._verify_any(
+                backend,
+                lambda secret: adapter_class(
+                    dataclasses.replace(adapter.config, webhook_secret=secret)
+                ).verify_webhook(raw_body, headers),
+            )
+        else:
+            adapter = None
+            timestamp = headers.get(GENERIC_TIMESTAMP_HEADER)
+            verified = bool(timestamp) and self._verify_any(
+                backend,
+                lambda secret: verify_hmac_signature(
+                    secret,
+                    raw_body,
+                    headers.get(GENERIC_SIGNATURE_HEADER),
+                    timestamp=timestamp,
+                ),
+            )
+        if not verified:
+            _logger.warning(
+                "Webhook call for backend %s refused: invalid signature", backend_id
+            )
+            return self._reply(401, error="invalid_signature")
+        try:
+            payload = json.loads(raw_body)
+        except ValueError:
+            return self._reply(400, error="malformed_json")
+        if adapter is not None:
+            handshake = adapter.webhook_handshake(payload)
+            if handshake is not None:
+                _logger.info("Webhook handshake answered for backend %s", backend_id)
+                return request.make_json_response(handshake)
+            event_id, timestamp = self._event_identity(payload)
+        else:
+            event_id = headers.get(GENERIC_EVENT_HEADER) or ""
+        event_date = None
+        if timestamp:
+            event_date = self._parse_moment(timestamp)
+            window = Event._get_replay_window()
+            if event_date is None or not timestamp_is_fresh(
+                event_date.timestamp(), tolerance=window
+            ):
+                _logger.info(
+                    "Webhook call for backend %s refused: timestamp out of window",
+                    backend_id,
+                )
+                return self._reply(400, error="timestamp_out_of_window")
+        # The digest covers what was signed (and Clockify's event type, sent
+        # in a header): a retried or replayed delivery meets it again, while
+        # two distinct events never share it, even with a reused event id.
+        event_type = headers.get("Clockify-Webhook-Event-Type") or ""
+        digest = Event._make_digest(event_type, timestamp or "", raw_body)
+        event_ref = " ".join(filter(None, [event_type, event_id]))
+        result = Event.with_user(SUPERUSER_ID)._receive(
+            backend.with_user(SUPERUSER_ID).with_company(backend.company_id),
+            payload,
+            headers=dict(headers),
+            digest=digest,
+            event_ref=event_ref,
+            event_date=event_date,
+        )
+        status = result.pop("http_status", 200)
+        return request.make_json_response(result, status=status)
+
+    @staticmethod
+    def _verify_any(backend, check):
+        """True if the call is signed with one of the backend's secrets.
+
+        The secret field may hold several secrets separated by spaces: one
+        per Clockify webhook, or the old and the new one while rotating. All
+        are checked, so the time taken does not tell which one matched.
+        """
+        results = [check(secret) for secret in backend.webhook_secret.split()]
+        return any(results)
+
+    def _event_identity(self, payload):
+        """(event id, signed timestamp) of a provider's event, when it has them.
+
+        Toggl's envelope carries its id and the moment it was sent, both
+        covered by the signature. Clockify sends neither.
+        """
+        if not isinstance(payload, dict):
+            return "", None
+        event_id = payload.get("event_id")
+        timestamp = payload.get("timestamp") or payload.get("created_at")
+        return (
+            str(event_id) if event_id not in (None, "") else "",
+            timestamp if isinstance(timestamp, str) else None,
+        )
+
+    @staticmethod
+    def _parse_moment(value):
+        """UNIX seconds or an ISO 8601 moment -> aware datetime, or None."""
+        value = str(value).strip()
+        if re.fullmatch(r"\d+(\.\d+)?", value):
+            try:
+                return datetime.fromtimestamp(float(value), tz=timezone.utc)
+            except (OverflowError, OSError, ValueError):
+                return None
+        if value[-1:] in ("Z", "z"):
+            value = value[:-1] + "+00:00"
+        # Python's parser takes at most 6 fractional digits; Toggl sends 9.
+        head, dot, rest = value.partition(".")
+        if dot:
+            digits = len(rest) - len(rest.lstrip("0123456789"))
+            value = f"{head}.{rest[: min(digits, 6)]}{rest[digits:]}"
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment
+
+    @staticmethod
+    def _reply(status, **data):
+        return request.make_json_response(data, status=status)
