@@ -25,6 +25,7 @@
         "views/account_analytic_line_views.xml",
         "views/res_config_settings_views.xml",
         "views/time_billing_webhook_event_views.xml",
+        "wizards/time_billing_import_file_views.xml",
         "views/time_billing_menus.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",

@@ -9,3 +9,4 @@ from . import time_billing_rate_rule
 from . import account_analytic_line
 from . import time_billing_importer
 from . import time_billing_webhook_event
+from . import time_billing_file_format

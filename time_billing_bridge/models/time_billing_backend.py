@@ -183,6 +183,11 @@ class TimeBillingBackend(models.Model):
         compute="_compute_webhook_url",
         help="Address to give the provider when creating the webhook.",
     )
+    file_format_ids = fields.One2many(
+        comodel_name="time.billing.file.format",
+        inverse_name="backend_id",
+        string="File Formats",
+    )
 
     _name_company_uniq = models.Constraint(
         "UNIQUE(name, company_id)",
@@ -748,3 +753,15 @@ class TimeBillingBackend(models.Model):
         """Fill the webhook secret with a new random value."""
         self.ensure_one()
         self.webhook_secret = secrets.token_urlsafe(32)
+
+    def action_import_file(self):
+        """Open the file import wizard on this backend."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Import File"),
+            "res_model": "time.billing.import.file",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_backend_id": self.id},
+        }

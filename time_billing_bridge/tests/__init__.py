@@ -19,3 +19,4 @@ from . import test_rating_sale
 from . import test_worked_example
 from . import test_generic_payload
 from . import test_webhooks
+from . import test_import_file

@@ -1,1 +1,2 @@
 from . import time_billing_entry_map_wizard
+from . import time_billing_import_file
