@@ -26,10 +26,12 @@
         "views/res_config_settings_views.xml",
         "views/time_billing_webhook_event_views.xml",
         "wizards/time_billing_import_file_views.xml",
+        "views/time_billing_period_views.xml",
         "views/time_billing_menus.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "wizards/time_billing_entry_map_wizard_views.xml",
+        "wizards/time_billing_review_wizard_views.xml",
     ],
     "demo": [
         "demo/time_billing_demo.xml",

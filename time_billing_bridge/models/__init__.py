@@ -10,3 +10,5 @@ from . import account_analytic_line
 from . import time_billing_importer
 from . import time_billing_webhook_event
 from . import time_billing_file_format
+from . import time_billing_period
+from . import mail_activity

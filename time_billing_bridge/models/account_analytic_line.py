@@ -1,15 +1,30 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from collections import defaultdict
-from datetime import datetime, time, timedelta
+from collections import Counter, defaultdict
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytz
+from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
+from odoo.tools.misc import format_amount
 
+from ..tools.approval import approval_reasons, auto_approve_date, budget_share
 from ..tools.periods import period_bounds
 from ..tools.rating import Entry, Usage, rate_entries, to_decimal
+from ..tools.validation import (
+    MAX_HOURS_PER_DAY,
+    ContractSpan,
+    coverage_gap,
+    duplicate_key,
+    duration_issue,
+    find_duplicates,
+    overlapping,
+    payload_interval,
+)
 
 BILLING_STATES = [
     ("to_approve", "To Approve"),
@@ -20,6 +35,16 @@ BILLING_STATES = [
     ("invoiced", "Invoiced"),
 ]
 LOCKED_BILLING_STATES = ("approved", "invoiced")
+BILLING_EXCEPTION_TYPES = [
+    ("no_contract", "No Contract on the Date"),
+    ("closed_period", "No Open Period"),
+    ("duration", "Invalid Duration"),
+    ("future_date", "Future Date"),
+    ("duplicate", "Duplicate"),
+]
+USER_GROUP = "time_billing_bridge.group_time_billing_user"
+MANAGER_GROUP = "time_billing_bridge.group_time_billing_manager"
+
 # Rating leaves these lines' price alone.
 RATING_SKIPPED_STATES = ("exception", "approved", "invoiced")
 # Priced time that consumes caps, retainers and overtime limits.
@@ -101,6 +126,7 @@ class AccountAnalyticLine(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if set(vals) & set(self._get_billing_trigger_fields()):
+            self._billing_reopen_edited(vals)
             self._billing_refresh()
         return res
 
@@ -126,14 +152,39 @@ class AccountAnalyticLine(models.Model):
         2. validate the line against it (dates, periods, durations, duplicates);
         3. price it (rate card, multipliers, rounding, caps, retainer);
         4. route it (approve, or wait for the approver).
+
+        The steps run as superuser: billing is bookkeeping around the line, and
+        people who only log their time have no access to contracts.
         """
-        self._assign_billing_contract()
-        self._validate_billing()
-        self._rate_billing()
-        self._route_billing()
+        lines = self.sudo()
+        lines._assign_billing_contract()
+        lines._validate_billing()
+        lines._rate_billing()
+        lines._route_billing()
 
     def _validate_billing(self):
-        """Flag lines that cannot be billed as they are (step 2)."""
+        """Flag lines that cannot be billed as they are (step 2).
+
+        Approved, invoiced and rejected time is left alone: approved and
+        invoiced time is locked, rejected time waits for its author to fix it
+        (an edit sends it back, see :meth:`_billing_reopen_edited`).
+        """
+        lines = self.filtered(
+            lambda line: line.project_id
+            and line.billing_state not in (*LOCKED_BILLING_STATES, "rejected")
+        )
+        if lines:
+            lines._billing_check_lines()
+        # Lines flagged as duplicates of these ones are checked again: the
+        # original may have changed.
+        dependents = self.search(
+            [
+                ("billing_duplicate_of_id", "in", self.ids),
+                ("id", "not in", self.ids),
+            ]
+        )
+        if dependents:
+            dependents._billing_refresh()
 
     def _rate_billing(self):
         """Price lines under a contract (step 3).
@@ -172,7 +223,13 @@ class AccountAnalyticLine(models.Model):
         (changed & followers)._route_billing()
 
     def _route_billing(self):
-        """Decide which priced lines are approved and which wait (step 4)."""
+        """Decide which priced lines are approved and which wait (step 4).
+
+        Under the contract's thresholds time is approved, right away or after
+        the grace period; above them, or held by pricing, it waits for the
+        approver, who gets one activity per contract and billing period.
+        """
+        self._billing_route_lines()
 
     def _assign_billing_contract(self):
         """Link each timesheet to the contract covering its project and date.
@@ -268,9 +325,8 @@ class AccountAnalyticLine(models.Model):
         """
         bounds = {}
         starts = {}
-        placed = "billing_period_id" in self._fields
         for line in self:
-            if placed and line.billing_period_id:
+            if line.billing_period_id:
                 starts[line] = line.billing_period_id.date_from
                 continue
             contract = line.billing_contract_id
@@ -590,7 +646,12 @@ class AccountAnalyticLine(models.Model):
 
     def unlink(self):
         # Deleted time frees cap, retainer and overtime room for the open
-        # lines priced after it.
+        # lines priced after it; lines flagged as its duplicates are checked
+        # again, and the approval activities count what still waits.
+        periods = self.sudo().billing_period_id
+        dependents = self.sudo().search(
+            [("billing_duplicate_of_id", "in", self.ids), ("id", "not in", self.ids)]
+        )
         lines = self.sudo().filtered(
             lambda line: line.billing_contract_id
             and line.billing_state in COUNTED_BILLING_STATES
@@ -602,4 +663,980 @@ class AccountAnalyticLine(models.Model):
         if followers:
             followers._billing_rate_lines()._route_billing()
         contracts.exists()._billing_update_retainer_alerts()
+        periods.exists()._sync_approval_activities()
+        if dependents:
+            dependents._billing_refresh()
         return res
+
+    # ------------------------------------------------------------------
+    # Validation, periods, routing, approvals and locks
+    # ------------------------------------------------------------------
+
+    billing_period_id = fields.Many2one(
+        comodel_name="time.billing.period",
+        string="Billing Period",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="Period this time is billed in: the period of its date, or the next "
+        "open one for a late entry.",
+    )
+    billing_exception_type = fields.Selection(
+        selection=BILLING_EXCEPTION_TYPES,
+        string="Exception Type",
+        copy=False,
+        readonly=True,
+    )
+    billing_duplicate_of_id = fields.Many2one(
+        comodel_name="account.analytic.line",
+        string="Duplicate Of",
+        index="btree_not_null",
+        ondelete="set null",
+        copy=False,
+        readonly=True,
+    )
+    billing_warning = fields.Char(
+        copy=False,
+        readonly=True,
+        help="Checks that do not stop billing: a late entry billed in a later "
+        "period, time of one person that overlaps.",
+    )
+    billing_review_note = fields.Char(
+        string="Review Note",
+        copy=False,
+        readonly=True,
+        help="Why this time waits for its approver, when it is approved "
+        "automatically, or who approved or rejected it.",
+    )
+    billing_auto_approve_date = fields.Date(
+        string="Auto-Approves On",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="Time under the approval thresholds is approved on this day, unless "
+        "it is rejected first.",
+    )
+    billing_rejection_reason = fields.Text(
+        copy=False,
+        readonly=True,
+        help="Why the approver rejected this time. Kept when the time is "
+        "corrected and reviewed again.",
+    )
+    billing_reviewer_id = fields.Many2one(
+        comodel_name="res.users", string="Reviewed By", copy=False, readonly=True
+    )
+    billing_review_date = fields.Datetime(
+        string="Reviewed On", copy=False, readonly=True
+    )
+
+    # Validation (step 2)
+
+    def _billing_check_lines(self):
+        """Validate these timesheet lines, set their billing period and warnings."""
+        today = fields.Date.context_today(self)
+        old_periods = self.billing_period_id
+        in_scope, out_of_scope = self._billing_split_scope()
+        # Time of projects that never had a contract is not billable: clear
+        # what an earlier contract may have left on it.
+        leftovers = out_of_scope.filtered(
+            lambda line: line.billing_state
+            or line.billing_period_id
+            or line.billing_exception_type
+        )
+        if leftovers:
+            leftovers.write(self._billing_cleared_vals())
+        issues = {}
+        for line in in_scope:
+            message = line._billing_check_duration(today)
+            if message:
+                issues[line] = message
+        in_scope._billing_check_coverage(issues)
+        periods, late_notes = in_scope._billing_assign_periods(issues)
+        in_scope._billing_check_duplicates(issues)
+        vals_by_line = {}
+        for line in in_scope:
+            if line in issues:
+                exception_type, message, extra = issues[line]
+                vals_by_line[line] = {
+                    **self._billing_exception_vals(exception_type, message),
+                    "billing_period_id": periods.get(line, False),
+                    **extra,
+                }
+                continue
+            vals = {
+                "billing_period_id": periods.get(line, False),
+                "billing_exception_type": False,
+                "billing_duplicate_of_id": False,
+            }
+            if line.billing_state == "exception":
+                vals.update(billing_state=False, billing_note=False)
+            vals_by_line[line] = vals
+        self._billing_write_grouped(vals_by_line)
+        valid = in_scope.filtered(lambda line: line not in issues)
+        warnings = valid._billing_check_overlaps()
+        self._billing_write_grouped(
+            {
+                line: {
+                    "billing_warning": "; ".join(
+                        filter(None, [late_notes.get(line), warnings.get(line)])
+                    )
+                    or False
+                }
+                for line in in_scope
+            }
+        )
+        (old_periods - self.billing_period_id)._sync_approval_activities()
+
+    def _billing_split_scope(self):
+        """Split lines into those billing looks at (under a contract, or on a
+        project that has contracts at other dates) and the others."""
+        uncovered = self.filtered(lambda line: not line.billing_contract_id)
+        projects_with_contract = (
+            self.env["time.billing.contract"]
+            .search([("project_ids", "in", uncovered.project_id.ids)])
+            .project_ids
+        )
+        out_of_scope = uncovered.filtered(
+            lambda line: line.project_id not in projects_with_contract
+        )
+        return self - out_of_scope, out_of_scope
+
+    @api.model
+    def _billing_cleared_vals(self):
+        return {
+            "billing_state": False,
+            "billing_note": False,
+            "billing_period_id": False,
+            "billing_exception_type": False,
+            "billing_duplicate_of_id": False,
+            "billing_warning": False,
+            "billing_review_note": False,
+            "billing_auto_approve_date": False,
+            "billable_hours": 0.0,
+            "billing_rate": 0.0,
+            "billing_amount": 0.0,
+        }
+
+    @api.model
+    def _billing_exception_vals(self, exception_type, message):
+        """An exception is not billed: no price, no approval pending."""
+        return {
+            "billing_state": "exception",
+            "billing_exception_type": exception_type,
+            "billing_note": message,
+            "billing_duplicate_of_id": False,
+            "billing_warning": False,
+            "billing_review_note": False,
+            "billing_auto_approve_date": False,
+            "billable_hours": 0.0,
+            "billing_rate": 0.0,
+            "billing_amount": 0.0,
+        }
+
+    def _billing_check_duration(self, today):
+        """Return ``(type, message, extra vals)`` when the duration or the date
+        of this line cannot be billed, else ``None``."""
+        self.ensure_one()
+        issue = duration_issue(self.unit_amount)
+        hours = f"{self.unit_amount:.2f}"
+        if issue == "zero":
+            message = self.env._("Duration is zero: there is no time to bill.")
+        elif issue == "negative":
+            message = self.env._(
+                "Negative duration (%(hours)s h): time cannot be billed below zero.",
+                hours=hours,
+            )
+        elif issue == "too_long":
+            message = self.env._(
+                "Duration of %(hours)s h is longer than a day of 24 hours.",
+                hours=hours,
+            )
+        elif self.date > today:
+            return (
+                "future_date",
+                self.env._(
+                    "Dated %(date)s, in the future: time is billed once it is worked.",
+                    date=self.date.isoformat(),
+                ),
+                {},
+            )
+        else:
+            return None
+        return "duration", message, {}
+
+    def _billing_check_coverage(self, issues):
+        """Flag time on a project with contracts when none covers its date."""
+        uncovered = self.filtered(
+            lambda line: not line.billing_contract_id and line not in issues
+        )
+        if not uncovered:
+            return
+        contracts = self.env["time.billing.contract"].search(
+            [("project_ids", "in", uncovered.project_id.ids)]
+        )
+        for line in uncovered:
+            spans = [
+                ContractSpan(
+                    key=contract.id,
+                    name=contract.display_name,
+                    date_start=contract.date_start,
+                    date_end=contract.date_end,
+                    closed=contract.state == "closed",
+                )
+                for contract in contracts
+                if line.project_id in contract.project_ids
+                and contract.company_id == line.company_id
+            ]
+            gap = coverage_gap(line.date, spans)
+            if not gap:
+                continue
+            kind, span = gap
+            values = {
+                "project": line.project_id.display_name,
+                "date": line.date.isoformat(),
+                "contract": span.name,
+            }
+            if kind == "closed":
+                message = self.env._(
+                    "No contract covers %(project)s on %(date)s (contract "
+                    "'%(contract)s' is closed)",
+                    **values,
+                )
+            elif kind == "ends":
+                message = self.env._(
+                    "No contract covers %(project)s on %(date)s (contract "
+                    "'%(contract)s' ends %(end)s)",
+                    end=span.date_end.isoformat(),
+                    **values,
+                )
+            else:
+                message = self.env._(
+                    "No contract covers %(project)s on %(date)s (contract "
+                    "'%(contract)s' starts %(start)s)",
+                    start=span.date_start.isoformat(),
+                    **values,
+                )
+            issues[line] = ("no_contract", message, {})
+
+    def _billing_assign_periods(self, issues):
+        """Find the billing period of each line under a contract.
+
+        A line dated in a closed period goes to the next open one, with a note;
+        when the contract has no open period left, it becomes an exception.
+        Return ``({line: period id}, {line: late-entry note})``.
+        """
+        Period = self.env["time.billing.period"]
+        known = defaultdict(lambda: Period)
+        periods, notes = {}, {}
+        for line in self.filtered(
+            lambda line: line.billing_contract_id and line not in issues
+        ):
+            contract = line.billing_contract_id
+            period = known[contract].filtered(
+                lambda p, day=line.date: p.date_from <= day <= p.date_to
+            )[:1]
+            if not period:
+                period = Period._get_for_date(contract, line.date)
+                known[contract] |= period
+            if period.state == "open":
+                periods[line] = period.id
+                continue
+            target = period._get_next_open()
+            if not target:
+                issues[line] = (
+                    "closed_period",
+                    self.env._(
+                        "Late entry from %(date)s (closed period %(period)s): "
+                        "contract '%(contract)s' has no open period left to bill "
+                        "it in.",
+                        date=line.date.isoformat(),
+                        period=period.display_name,
+                        contract=contract.display_name,
+                    ),
+                    {},
+                )
+                continue
+            known[contract] |= target
+            periods[line] = target.id
+            notes[line] = self.env._(
+                "Late entry from %(date)s (closed period %(period)s), billed in "
+                "%(target)s",
+                date=line.date.isoformat(),
+                period=period.display_name,
+                target=target.display_name,
+            )
+        return periods, notes
+
+    def _billing_get_source(self):
+        """The backend this line was imported from (empty when typed in Odoo)."""
+        self.ensure_one()
+        return self.billing_entry_ids[:1].backend_id
+
+    def _billing_check_duplicates(self, issues):
+        """Flag time that repeats work already received from another source:
+        same person, date, duration and description."""
+        candidates = self.filtered(
+            lambda line: line.billing_contract_id and line not in issues
+        )
+        if not candidates:
+            return
+        in_place = self.search(
+            [
+                ("employee_id", "in", candidates.employee_id.ids),
+                ("date", "in", list(set(candidates.mapped("date")))),
+                ("project_id", "!=", False),
+                ("billing_contract_id", "!=", False),
+                ("id", "not in", self.ids),
+                ("billing_exception_type", "!=", "duplicate"),
+                ("billing_state", "!=", "rejected"),
+            ]
+        )
+
+        def triple(line):
+            key = duplicate_key(
+                line.employee_id.id, line.date, line.unit_amount, line.name
+            )
+            return line.id, key, line._billing_get_source().id or 0
+
+        duplicates = find_duplicates(
+            [triple(line) for line in candidates], [triple(line) for line in in_place]
+        )
+        for line_id, original_id in duplicates.items():
+            line, original = self.browse(line_id), self.browse(original_id)
+            source = original._billing_get_source()
+            if source:
+                message = self.env._(
+                    "Duplicate of line #%(line)s imported from %(backend)s",
+                    line=original.id,
+                    backend=source.name,
+                )
+            else:
+                message = self.env._(
+                    "Duplicate of line #%(line)s entered in Odoo", line=original.id
+                )
+            issues[line] = (
+                "duplicate",
+                message,
+                {"billing_duplicate_of_id": original.id},
+            )
+
+    def _billing_check_overlaps(self):
+        """Warn about time of one person that cannot all have been worked.
+
+        With start and end times (imported entries whose source records them),
+        overlapping intervals are reported. Time typed in Odoo has a duration
+        only: there, more than 24 hours of one person on one day is the signal.
+        Return ``{line: warning}``.
+        """
+        if not self:
+            return {}
+        domain = Domain.AND(
+            [
+                Domain("employee_id", "in", self.employee_id.ids),
+                Domain("date", "in", list(set(self.mapped("date")))),
+                Domain("project_id", "!=", False),
+                Domain("billing_exception_type", "!=", "duplicate"),
+            ]
+        )
+        totals = {
+            (employee, day): hours
+            for employee, day, hours in self._read_group(
+                domain, ["employee_id", "date:day"], ["unit_amount:sum"]
+            )
+        }
+        warnings = defaultdict(list)
+        for line in self:
+            total = totals.get((line.employee_id, line.date), 0.0)
+            if total > MAX_HOURS_PER_DAY + 1e-6:
+                warnings[line].append(
+                    self.env._(
+                        "%(employee)s logged %(hours)s h on %(date)s: entries overlap.",
+                        employee=line.employee_id.name,
+                        hours=f"{total:.2f}",
+                        date=line.date.isoformat(),
+                    )
+                )
+        timed = self.filtered("billing_entry_ids")
+        if timed:
+            neighbours = timed | self.search(
+                domain & Domain("billing_entry_ids", "!=", False)
+            )
+            for (_employee, _day), group in neighbours.grouped(
+                lambda line: (line.employee_id, line.date)
+            ).items():
+                intervals = [
+                    (line.id, *span)
+                    for line in group
+                    if (span := line._billing_get_interval())
+                ]
+                for line_id, others in overlapping(intervals).items():
+                    line = self.browse(line_id)
+                    if line in self:
+                        warnings[line].append(
+                            self.env._(
+                                "Overlaps %(lines)s of the same person.",
+                                lines=[f"#{other}" for other in others],
+                            )
+                        )
+        return {line: " ".join(texts) for line, texts in warnings.items()}
+
+    def _billing_get_interval(self):
+        """Start and end (naive UTC) of an imported entry, when known."""
+        self.ensure_one()
+        entry = self.billing_entry_ids[:1]
+        span = entry and payload_interval(entry.payload)
+        if not span:
+            return None
+        start, end = span
+        if start.tzinfo is None:
+            zone = ZoneInfo(self.employee_id.tz or self.env.user.tz or "UTC")
+            start, end = start.replace(tzinfo=zone), end.replace(tzinfo=zone)
+        return (
+            start.astimezone(timezone.utc).replace(tzinfo=None),
+            end.astimezone(timezone.utc).replace(tzinfo=None),
+        )
+
+    def _billing_write_grouped(self, vals_by_line):
+        """Write per-line values in as few ``write`` calls as possible."""
+        groups = defaultdict(list)
+        for line, vals in vals_by_line.items():
+            groups[tuple(sorted(vals.items()))].append(line.id)
+        for vals, ids in groups.items():
+            self.browse(ids).write(dict(vals))
+
+    # Routing (step 4)
+
+    def _billing_route_lines(self):
+        lines = self.filtered(
+            lambda line: line.project_id
+            and line.billing_contract_id
+            and line.billing_state in (False, "to_approve")
+        )
+        today = fields.Date.context_today(self)
+        now = fields.Datetime.now()
+        vals_by_line = {}
+        for line in lines:
+            contract = line.billing_contract_id
+            reasons = line._get_billing_approval_reasons()
+            if reasons:
+                vals_by_line[line] = {
+                    "billing_state": "to_approve",
+                    "billing_auto_approve_date": False,
+                    "billing_review_note": "; ".join(reasons),
+                }
+                continue
+            promised = (
+                line.billing_auto_approve_date
+                if line.billing_state == "to_approve"
+                else None
+            )
+            day = auto_approve_date(today, contract.auto_approve_delay, promised)
+            if day and day > today:
+                vals_by_line[line] = {
+                    "billing_state": "to_approve",
+                    "billing_auto_approve_date": day,
+                    "billing_review_note": self.env._(
+                        "Under the approval thresholds: auto-approves on %(date)s.",
+                        date=day.isoformat(),
+                    ),
+                }
+            else:
+                vals_by_line[line] = {
+                    "billing_state": "approved",
+                    "billing_auto_approve_date": False,
+                    "billing_reviewer_id": False,
+                    "billing_review_date": now,
+                    "billing_review_note": self.env._(
+                        "Approved automatically: under the approval thresholds."
+                    ),
+                }
+        self._billing_write_grouped(vals_by_line)
+        self.billing_period_id._sync_approval_activities()
+
+    def _get_billing_approval_reasons(self):
+        """Why this priced line waits for its approver, as translated texts;
+        empty when it does not. Hook for extensions."""
+        self.ensure_one()
+        contract = self.billing_contract_id
+        hold_reason = self.billing_hold_reason
+        budget, consumed = 0.0, 0.0
+        if contract.cap_type == "hours":
+            budget, consumed = contract.cap_value, self.billable_hours
+        elif contract.cap_type == "amount":
+            budget, consumed = contract.cap_value, self.billing_amount
+        elif contract.billing_mode == "retainer":
+            budget = contract.retainer_size
+            consumed = (
+                self.billable_hours
+                if contract.retainer_unit == "hours"
+                else self.billing_amount
+            )
+        reasons = approval_reasons(
+            hours=self.unit_amount,
+            amount=self.billing_amount,
+            share=budget_share(consumed, budget),
+            hours_threshold=contract.approval_hours_threshold,
+            amount_threshold=contract.approval_amount_threshold,
+            share_threshold=contract.approval_budget_share,
+            hold_reason=hold_reason,
+        )
+        currency = contract.currency_id
+        texts = []
+        for code, values in reasons:
+            if code == "hold":
+                texts.append(values["reason"])
+            elif code == "hours":
+                texts.append(
+                    self.env._(
+                        "%(hours)s h, above the %(threshold)s h approval threshold",
+                        hours=f"{values['hours']:.2f}",
+                        threshold=f"{values['threshold']:.2f}",
+                    )
+                )
+            elif code == "amount":
+                texts.append(
+                    self.env._(
+                        "%(amount)s, above the %(threshold)s approval threshold",
+                        amount=format_amount(self.env, values["amount"], currency),
+                        threshold=format_amount(
+                            self.env, values["threshold"], currency
+                        ),
+                    )
+                )
+            elif code == "share":
+                texts.append(
+                    self.env._(
+                        "%(share)s%% of the budget, above the %(threshold)s%% "
+                        "approval threshold",
+                        share=f"{values['share']:.1f}",
+                        threshold=f"{values['threshold']:.1f}",
+                    )
+                )
+        return texts
+
+    # Approving and rejecting
+
+    def _billing_check_review(self, states, action):
+        """Check these lines can be approved or rejected by the current user.
+
+        ``states`` are the billing states the action applies to; ``action`` is
+        ``"approve"`` or ``"reject"``.
+        """
+        if not self:
+            raise UserError(self.env._("Select the time to review first."))
+        wrong = self.filtered(lambda line: line.billing_state not in states)
+        if wrong:
+            labels = dict(
+                self._fields["billing_state"]._description_selection(self.env)
+            )
+            counts = Counter(
+                labels.get(line.billing_state) or self.env._("not billed")
+                for line in wrong
+            )
+            details = [f"{count} {label}" for label, count in sorted(counts.items())]
+            if action == "approve":
+                message = self.env._(
+                    "%(count)s of the selected lines cannot be approved (%(details)s): "
+                    "only time waiting for approval can be.",
+                    count=len(wrong),
+                    details=details,
+                )
+            else:
+                message = self.env._(
+                    "%(count)s of the selected lines cannot be rejected (%(details)s): "
+                    "only time waiting for approval or approved and not invoiced yet "
+                    "can be.",
+                    count=len(wrong),
+                    details=details,
+                )
+            raise UserError(message)
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        for contract in self.sudo().billing_contract_id:
+            approver = contract._get_billing_approver()
+            if approver != self.env.user:
+                raise AccessError(
+                    self.env._(
+                        "Only the approver of contract '%(contract)s' (%(approver)s) "
+                        "or a billing manager can approve or reject its time.",
+                        contract=contract.display_name,
+                        approver=approver.name or self.env._("nobody yet"),
+                    )
+                )
+
+    def action_billing_approve(self):
+        """Approve the selected time waiting for approval."""
+        self._billing_check_review(("to_approve",), "approve")
+        self.sudo()._billing_approve()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(entries)s approved.",
+                    entries=self._billing_entries_label(len(self)),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_billing_reject(self, reason):
+        """Reject the selected time with a ``reason`` sent to the employees."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(
+                self.env._("A rejection needs a reason: tell the employee what to fix.")
+            )
+        self._billing_check_review(("to_approve", "approved"), "reject")
+        self.sudo()._billing_reject(reason)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "message": self.env._(
+                    "%(entries)s rejected.",
+                    entries=self._billing_entries_label(len(self)),
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _billing_entries_label(self, count):
+        if count == 1:
+            return self.env._("1 time entry")
+        return self.env._("%(count)s time entries", count=count)
+
+    def action_billing_open_reject_wizard(self):
+        """Ask for the reason before rejecting the selected time."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "time_billing_bridge.time_billing_review_wizard_reject_action"
+        )
+        action["context"] = {
+            "default_review_action": "reject",
+            "active_model": self._name,
+            "active_ids": self.ids,
+        }
+        return action
+
+    def _billing_approve(self, auto=False, today=None):
+        """Approve these lines; ``auto`` when their grace period ran out."""
+        if not self:
+            return
+        today = today or fields.Date.context_today(self)
+        if auto:
+            note = self.env._(
+                "Approved automatically on %(date)s, after the grace period.",
+                date=today.isoformat(),
+            )
+        else:
+            note = self.env._(
+                "Approved by %(user)s on %(date)s.",
+                user=self.env.user.name,
+                date=today.isoformat(),
+            )
+        self.write(
+            {
+                "billing_state": "approved",
+                "billing_auto_approve_date": False,
+                "billing_reviewer_id": False if auto else self.env.uid,
+                "billing_review_date": fields.Datetime.now(),
+                "billing_review_note": note,
+            }
+        )
+        self._billing_log_review("approve", auto=auto)
+        who = self.env._("automatically") if auto else self.env.user.name
+        self.billing_period_id._sync_approval_activities(
+            feedback=self.env._(
+                "All time approved or rejected (last: %(who)s).", who=who
+            )
+        )
+
+    def _billing_reject(self, reason):
+        """Reject these lines with ``reason``; their authors are told."""
+        self.write(
+            {
+                "billing_state": "rejected",
+                "billing_auto_approve_date": False,
+                "billing_rejection_reason": reason,
+                "billing_reviewer_id": self.env.uid,
+                "billing_review_date": fields.Datetime.now(),
+                "billing_review_note": self.env._(
+                    "Rejected by %(user)s on %(date)s.",
+                    user=self.env.user.name,
+                    date=fields.Date.context_today(self).isoformat(),
+                ),
+            }
+        )
+        self._billing_log_review("reject", reason=reason)
+        self._billing_notify_rejection(reason)
+        self.billing_period_id._sync_approval_activities(
+            feedback=self.env._(
+                "All time approved or rejected (last: %(who)s).",
+                who=self.env.user.name,
+            )
+        )
+
+    def _billing_log_review(self, action, reason=None, auto=False):
+        """Post one message per contract summarising a review batch."""
+        for contract, lines in self.grouped("billing_contract_id").items():
+            if not contract:
+                continue
+            figures = {
+                "entries": self._billing_entries_label(len(lines)),
+                "hours": f"{sum(lines.mapped('unit_amount')):.2f}",
+                "amount": format_amount(
+                    self.env, sum(lines.mapped("billing_amount")), contract.currency_id
+                ),
+                "periods": [p.display_name for p in lines.billing_period_id]
+                or [self.env._("no period")],
+            }
+            if action == "reject":
+                text = self.env._(
+                    "Time rejected by %(user)s: %(entries)s, %(hours)s h, "
+                    "%(amount)s (%(periods)s). Reason: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                    **figures,
+                )
+            elif auto:
+                text = self.env._(
+                    "Time approved automatically after the grace period: %(entries)s, "
+                    "%(hours)s h, %(amount)s (%(periods)s).",
+                    **figures,
+                )
+            else:
+                text = self.env._(
+                    "Time approved by %(user)s: %(entries)s, %(hours)s h, "
+                    "%(amount)s (%(periods)s).",
+                    user=self.env.user.name,
+                    **figures,
+                )
+            contract.message_post(body=text)
+
+    def _billing_notify_rejection(self, reason):
+        """Tell each employee which of their time was rejected, and why."""
+        for (contract, employee), lines in self.grouped(
+            lambda line: (line.billing_contract_id, line.employee_id)
+        ).items():
+            partner = employee.user_id.partner_id or employee.work_contact_id
+            if not contract or not partner:
+                continue
+            items = Markup().join(
+                Markup("<li>%s</li>")
+                % self.env._(
+                    "%(date)s, %(project)s, %(hours)s h: %(description)s",
+                    date=line.date.isoformat(),
+                    project=line.project_id.display_name,
+                    hours=f"{line.unit_amount:.2f}",
+                    description=line.name,
+                )
+                for line in lines.sorted("date")
+            )
+            body = Markup("<p>%s</p><ul>%s</ul><p>%s</p>") % (
+                self.env._(
+                    "%(user)s rejected your time on %(contract)s: %(reason)s",
+                    user=self.env.user.name,
+                    contract=contract.display_name,
+                    reason=reason,
+                ),
+                items,
+                self.env._(
+                    "Correct these entries in your timesheet: a corrected entry "
+                    "goes back to review."
+                ),
+            )
+            contract.message_notify(
+                partner_ids=partner.ids,
+                subject=self.env._(
+                    "Time rejected: %(contract)s", contract=contract.display_name
+                ),
+                body=body,
+            )
+
+    @api.model
+    def _billing_auto_approve_due(self, today=None, limit=None):
+        """Approve the time whose grace period is over; return it."""
+        today = today or fields.Date.context_today(self)
+        lines = self.sudo().search(
+            [
+                ("billing_state", "=", "to_approve"),
+                ("billing_auto_approve_date", "<=", today),
+            ],
+            order="billing_auto_approve_date, id",
+            limit=limit,
+        )
+        lines._billing_approve(auto=True, today=today)
+        return lines
+
+    @api.model
+    def _billing_revalidate_due(self, today=None):
+        """Check again time that was in the future and is not anymore."""
+        today = today or fields.Date.context_today(self)
+        lines = self.sudo().search(
+            [
+                ("billing_state", "=", "exception"),
+                ("billing_exception_type", "=", "future_date"),
+                ("date", "<=", today),
+            ]
+        )
+        lines._billing_refresh()
+        return lines
+
+    @api.model
+    def _cron_billing_auto_approve(self, batch_size=500):
+        """Daily: approve time after its grace period, re-check future time."""
+        IrCron = self.env["ir.cron"]
+        self._billing_revalidate_due()
+        domain = [
+            ("billing_state", "=", "to_approve"),
+            ("billing_auto_approve_date", "<=", fields.Date.context_today(self)),
+        ]
+        IrCron._commit_progress(remaining=self.sudo().search_count(domain))
+        while True:
+            lines = self._billing_auto_approve_due(limit=batch_size)
+            if not lines:
+                break
+            if not IrCron._commit_progress(len(lines)):
+                break
+
+    # Locks
+
+    @api.model
+    def _get_billing_locked_fields(self):
+        """Fields approved and invoiced time refuses to change, except for
+        billing managers. Hook for extensions."""
+        return [
+            *self._get_billing_trigger_fields(),
+            "billing_contract_id",
+            "billing_period_id",
+            "billable_hours",
+            "billing_rate",
+            "billing_amount",
+        ]
+
+    @api.model
+    def _get_billing_pipeline_fields(self):
+        """Fields the billing pipeline sets: people outside billing never write
+        them."""
+        return [
+            fname
+            for fname in self._fields
+            if fname.startswith("billing_") or fname == "billable_hours"
+        ]
+
+    def _billing_lock_message(self, action="change"):
+        self.ensure_one()
+        values = {
+            "date": self.date.isoformat(),
+            "employee": self.employee_id.name or self.user_id.name or "",
+            "hours": f"{self.unit_amount:.2f}",
+        }
+        if self.billing_state == "invoiced":
+            return self.env._(
+                "Line of %(date)s (%(employee)s, %(hours)s h) is invoiced on "
+                "%(invoice)s: only a billing manager can change it. Ask a billing "
+                "manager, or have the invoice cancelled or credited first.",
+                invoice=self.sudo().billing_invoice_id.display_name or "-",
+                **values,
+            )
+        approver = self.sudo().billing_contract_id._get_billing_approver()
+        if action == "delete":
+            return self.env._(
+                "Line of %(date)s (%(employee)s, %(hours)s h) is approved: only a "
+                "billing manager can delete it. Ask a billing manager, or ask "
+                "%(approver)s to reject it first.",
+                approver=approver.name or self.env._("the approver"),
+                **values,
+            )
+        return self.env._(
+            "Line of %(date)s (%(employee)s, %(hours)s h) is approved: only a "
+            "billing manager can change it. Ask a billing manager, or ask "
+            "%(approver)s to reject it first.",
+            approver=approver.name or self.env._("the approver"),
+            **values,
+        )
+
+    def _check_can_write(self, values):
+        res = super()._check_can_write(values)
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return res
+        if set(values) & set(self._get_billing_locked_fields()):
+            for line in self:
+                if line.billing_state in LOCKED_BILLING_STATES:
+                    raise UserError(line._billing_lock_message())
+        pipeline = set(values) & set(self._get_billing_pipeline_fields())
+        if pipeline and not self.env.user.has_group(USER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Billing fields of timesheet lines (%(fields)s) are set by "
+                    "pricing and approval, not by hand.",
+                    fields=sorted(pipeline),
+                )
+            )
+        return res
+
+    def _is_readonly(self):
+        return super()._is_readonly() or (
+            self.billing_state in LOCKED_BILLING_STATES
+            and not self.env.user.has_group(MANAGER_GROUP)
+        )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_billing_locked(self):
+        for line in self.filtered(lambda line: line.billing_state == "invoiced"):
+            raise UserError(
+                self.env._(
+                    "Line of %(date)s (%(employee)s, %(hours)s h) is invoiced on "
+                    "%(invoice)s: it cannot be deleted. Have the invoice cancelled "
+                    "or credited first.",
+                    date=line.date.isoformat(),
+                    employee=line.employee_id.name or "",
+                    hours=f"{line.unit_amount:.2f}",
+                    invoice=line.sudo().billing_invoice_id.display_name or "-",
+                )
+            )
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        for line in self.filtered(lambda line: line.billing_state == "approved"):
+            raise UserError(line._billing_lock_message(action="delete"))
+
+    def _billing_reopen_edited(self, vals):
+        """Send edited time back through billing.
+
+        Rejected time changed by its author is reviewed again. Approved time
+        changed by a billing manager (the lock lets nobody else) is priced and
+        routed again, unless only its description changed.
+        """
+        changed = set(vals) & set(self._get_billing_trigger_fields())
+        reopen = self.filtered(
+            lambda line: line.billing_state == "rejected"
+            or (line.billing_state == "approved" and changed - {"name"})
+        )
+        if not reopen:
+            return
+        for contract, lines in reopen.sudo().grouped("billing_contract_id").items():
+            if not contract:
+                continue
+            contract.message_post(
+                body=self.env._(
+                    "%(user)s changed reviewed time (%(lines)s): it is priced and "
+                    "reviewed again.",
+                    user=self.env.user.name,
+                    lines=[
+                        f"{line.date.isoformat()} {line.employee_id.name or ''} "
+                        f"{line.unit_amount:.2f} h"
+                        for line in lines
+                    ],
+                )
+            )
+        reopen.sudo().write(
+            {
+                "billing_state": False,
+                "billing_review_note": False,
+                "billing_reviewer_id": False,
+                "billing_review_date": False,
+            }
+        )

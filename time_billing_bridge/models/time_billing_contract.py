@@ -920,3 +920,64 @@ class TimeBillingContract(models.Model):
                 beyond=unit(p["beyond"]),
             )
         return code
+
+    # Approval and billing periods
+
+    billing_period_ids = fields.One2many(
+        comodel_name="time.billing.period",
+        inverse_name="contract_id",
+        string="Billing Periods",
+    )
+    to_approve_count = fields.Integer(
+        string="Time to Approve", compute="_compute_to_approve_count"
+    )
+
+    def _compute_to_approve_count(self):
+        counts = dict(
+            self.env["account.analytic.line"]._read_group(
+                [
+                    ("billing_contract_id", "in", self.ids),
+                    ("billing_state", "=", "to_approve"),
+                ],
+                ["billing_contract_id"],
+                ["__count"],
+            )
+        )
+        for contract in self:
+            contract.to_approve_count = counts.get(contract, 0)
+
+    def _get_billing_approver(self):
+        """Who approves this contract's time above the thresholds. Hook for
+        extensions (e.g. an approver per employee or per period)."""
+        self.ensure_one()
+        return self.approver_id or self.user_id
+
+    def action_view_lines_to_approve(self, period=None):
+        """Open the time of this contract waiting for approval, optionally of
+        one billing period (a ``time.billing.period`` record or id)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "time_billing_bridge.account_analytic_line_to_approve_action"
+        )
+        domain = Domain("billing_contract_id", "=", self.id)
+        period = self.env["time.billing.period"].browse(
+            period.id if isinstance(period, models.BaseModel) else period or []
+        )
+        if period:
+            domain &= Domain("billing_period_id", "=", period.id)
+            action["display_name"] = self.env._(
+                "Time to Approve: %(contract)s, %(period)s",
+                contract=self.display_name,
+                period=period.display_name,
+            )
+        else:
+            action["display_name"] = self.env._(
+                "Time to Approve: %(contract)s", contract=self.display_name
+            )
+        action["domain"] = list(
+            domain
+            & Domain("project_id", "!=", False)
+            & Domain("billing_state", "=", "to_approve")
+        )
+        action["context"] = {}
+        return action

@@ -20,3 +20,7 @@ from . import test_worked_example
 from . import test_generic_payload
 from . import test_webhooks
 from . import test_import_file
+from . import test_validation_helpers
+from . import test_billing_validation
+from . import test_billing_approval
+from . import test_billing_lock

@@ -1,2 +1,3 @@
 from . import time_billing_entry_map_wizard
 from . import time_billing_import_file
+from . import time_billing_review_wizard

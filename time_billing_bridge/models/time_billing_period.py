@@ -1,0 +1,350 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import date, timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools.misc import format_amount, format_date
+
+from ..tools.periods import period_bounds
+from ..tools.validation import fit_bounds
+
+PERIOD_STATES = [
+    ("open", "Open"),
+    ("closed", "Closed"),
+]
+APPROVAL_ACTIVITY = "time_billing_bridge.mail_act_time_billing_approval"
+MANAGER_GROUP = "time_billing_bridge.group_time_billing_manager"
+
+
+class TimeBillingPeriod(models.Model):
+    """One billing period of a contract (a week, a month, the whole engagement).
+
+    Periods are created on demand when time is logged in them. A closed period
+    takes no more time: a late entry is billed in the next open period.
+    """
+
+    _name = "time.billing.period"
+    _description = "Time Billing Period"
+    _order = "contract_id, date_from desc, id desc"
+    _check_company_auto = True
+
+    contract_id = fields.Many2one(
+        comodel_name="time.billing.contract",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+    )
+    company_id = fields.Many2one(
+        related="contract_id.company_id", store=True, index=True
+    )
+    partner_id = fields.Many2one(related="contract_id.partner_id")
+    currency_id = fields.Many2one(related="contract_id.currency_id")
+    date_from = fields.Date(required=True, readonly=True)
+    date_to = fields.Date(required=True, readonly=True)
+    state = fields.Selection(
+        selection=PERIOD_STATES, required=True, default="open", readonly=True
+    )
+    closed_by_id = fields.Many2one(
+        comodel_name="res.users", string="Closed By", readonly=True
+    )
+    closed_date = fields.Datetime(string="Closed On", readonly=True)
+    timesheet_ids = fields.One2many(
+        comodel_name="account.analytic.line",
+        inverse_name="billing_period_id",
+        string="Timesheet Lines",
+    )
+    timesheet_count = fields.Integer(compute="_compute_billing_figures")
+    to_approve_count = fields.Integer(compute="_compute_billing_figures")
+    billed_hours = fields.Float(
+        compute="_compute_billing_figures",
+        help="Billable hours of the time billed in this period, waiting or approved.",
+    )
+    billed_amount = fields.Monetary(
+        compute="_compute_billing_figures", currency_field="currency_id"
+    )
+
+    _contract_date_uniq = models.Constraint(
+        "UNIQUE(contract_id, date_from)",
+        "A contract has one billing period starting on a given day.",
+    )
+    _date_check = models.Constraint(
+        "CHECK(date_to >= date_from)",
+        "A billing period cannot end before it starts.",
+    )
+
+    @api.depends("date_from", "date_to", "contract_id.billing_period")
+    def _compute_display_name(self):
+        for period in self:
+            period.display_name = period._get_label()
+
+    def _get_label(self):
+        """Name of the period as people say it: "March 2026", "Week 11, 2026"."""
+        self.ensure_one()
+        if not self.date_from:
+            return ""
+        rhythm = self.contract_id.billing_period
+        same_month = (self.date_from.year, self.date_from.month) == (
+            self.date_to.year,
+            self.date_to.month,
+        )
+        if rhythm == "monthly" and same_month:
+            return format_date(self.env, self.date_from, date_format="MMMM y")
+        if rhythm == "weekly":
+            year, week, _weekday = self.date_from.isocalendar()
+            return self.env._("Week %(week)s, %(year)s", week=week, year=year)
+        if self.date_to == date.max:
+            return self.env._(
+                "From %(start)s", start=format_date(self.env, self.date_from)
+            )
+        return self.env._(
+            "%(start)s to %(end)s",
+            start=format_date(self.env, self.date_from),
+            end=format_date(self.env, self.date_to),
+        )
+
+    def _compute_billing_figures(self):
+        Line = self.env["account.analytic.line"]
+        totals = {
+            period: (count, hours, amount)
+            for period, count, hours, amount in Line._read_group(
+                [("billing_period_id", "in", self.ids)],
+                ["billing_period_id"],
+                ["__count", "billable_hours:sum", "billing_amount:sum"],
+            )
+        }
+        waiting = dict(
+            Line._read_group(
+                [
+                    ("billing_period_id", "in", self.ids),
+                    ("billing_state", "=", "to_approve"),
+                ],
+                ["billing_period_id"],
+                ["__count"],
+            )
+        )
+        for period in self:
+            count, hours, amount = totals.get(period, (0, 0.0, 0.0))
+            period.timesheet_count = count
+            period.billed_hours = hours
+            period.billed_amount = amount
+            period.to_approve_count = waiting.get(period, 0)
+
+    # Finding periods
+
+    @api.model
+    def _get_for_date(self, contract, day):
+        """Return the period of ``contract`` containing ``day``, created if needed.
+
+        The caller makes sure ``day`` lies within the contract's dates.
+        """
+        day = fields.Date.to_date(day)
+        existing = self.search(
+            [
+                ("contract_id", "=", contract.id),
+                ("date_from", "<=", day),
+                ("date_to", ">=", day),
+            ],
+            limit=1,
+        )
+        if existing:
+            return existing
+        first, last = period_bounds(
+            day, contract.billing_period, contract.date_start, contract.date_end
+        )
+        neighbours = self.search(
+            [
+                ("contract_id", "=", contract.id),
+                ("date_from", "<=", last),
+                ("date_to", ">=", first),
+            ]
+        )
+        first, last = fit_bounds(
+            first, last, day, [(p.date_from, p.date_to) for p in neighbours]
+        )
+        return self.create(
+            {"contract_id": contract.id, "date_from": first, "date_to": last}
+        )
+
+    def _get_next_open(self):
+        """Return the first open period after this one, created if needed, or
+        an empty recordset when the contract ends before one."""
+        self.ensure_one()
+        period = self
+        contract = self.contract_id
+        while period.state == "closed":
+            day = period.date_to + timedelta(days=1)
+            if period.date_to == date.max or (
+                contract.date_end and day > contract.date_end
+            ):
+                return self.browse()
+            period = self._get_for_date(contract, day)
+        return period
+
+    # Closing
+
+    def action_close(self):
+        to_close = self.filtered(lambda p: p.state == "open")
+        if not to_close:
+            raise UserError(self.env._("These billing periods are already closed."))
+        to_close.write(
+            {
+                "state": "closed",
+                "closed_by_id": self.env.uid,
+                "closed_date": fields.Datetime.now(),
+            }
+        )
+        for period in to_close:
+            period.contract_id.message_post(
+                body=self.env._(
+                    "Billing period %(period)s closed by %(user)s: time logged in it "
+                    "from now on is billed in the next open period.",
+                    period=period.display_name,
+                    user=self.env.user.name,
+                )
+            )
+        return True
+
+    def action_reopen(self):
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise UserError(
+                self.env._("Only a billing manager can reopen a billing period.")
+            )
+        to_open = self.filtered(lambda p: p.state == "closed")
+        to_open.write({"state": "open", "closed_by_id": False, "closed_date": False})
+        for period in to_open:
+            period.contract_id.message_post(
+                body=self.env._(
+                    "Billing period %(period)s reopened by %(user)s.",
+                    period=period.display_name,
+                    user=self.env.user.name,
+                )
+            )
+        return True
+
+    def action_view_timesheets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "time_billing_bridge.account_analytic_line_billing_action"
+        )
+        action["domain"] = [("billing_period_id", "=", self.id)]
+        action["context"] = {"search_default_groupby_billing_state": 1}
+        action["display_name"] = self.env._(
+            "%(contract)s, %(period)s",
+            contract=self.contract_id.display_name,
+            period=self.display_name,
+        )
+        return action
+
+    def action_view_lines_to_approve(self):
+        self.ensure_one()
+        return self.contract_id.action_view_lines_to_approve(self)
+
+    # Approval activities
+
+    def _get_review_url(self):
+        """Link to the time of this period waiting for approval."""
+        self.ensure_one()
+        return (
+            f"/odoo/time.billing.period/{self.id}"
+            "/action-time_billing_bridge.account_analytic_line_period_to_approve_action"
+        )
+
+    @api.model
+    def _get_waiting_domain(self):
+        """Time that waits for a person (not for the end of a grace period)."""
+        return Domain("billing_state", "=", "to_approve") & Domain(
+            "billing_auto_approve_date", "=", False
+        )
+
+    def _sync_approval_activities(self, feedback=None):
+        """Keep ONE approval activity per approver, contract and period, telling
+        how much time and money wait; mark it done when nothing waits anymore.
+
+        Call it on the periods whose waiting time may have changed.
+        """
+        periods = self.sudo().exists()
+        if not periods:
+            return
+        activity_type = self.env.ref(APPROVAL_ACTIVITY, raise_if_not_found=False)
+        if not activity_type:
+            return
+        waiting = {
+            period: (count, hours, amount)
+            for period, count, hours, amount in self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                Domain("billing_period_id", "in", periods.ids)
+                & self._get_waiting_domain(),
+                ["billing_period_id"],
+                ["__count", "unit_amount:sum", "billing_amount:sum"],
+            )
+        }
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "time.billing.contract"),
+                    ("activity_type_id", "=", activity_type.id),
+                    ("time_billing_period_id", "in", periods.ids),
+                ]
+            )
+        )
+        by_period = activities.grouped("time_billing_period_id")
+        for period in periods:
+            current = by_period.get(period, self.env["mail.activity"])
+            if period not in waiting:
+                if current:
+                    current.action_feedback(
+                        feedback=feedback or self.env._("Nothing left to approve.")
+                    )
+                continue
+            contract = period.contract_id
+            approver = contract._get_billing_approver()
+            summary, note = period._get_approval_activity_texts(*waiting[period])
+            if current:
+                vals = {"summary": summary, "note": note}
+                if approver and current[0].user_id != approver:
+                    vals["user_id"] = approver.id
+                current[0].write(vals)
+                current[1:].unlink()
+            elif approver:
+                contract.sudo().activity_schedule(
+                    APPROVAL_ACTIVITY,
+                    date_deadline=activity_type._get_date_deadline(),
+                    summary=summary,
+                    note=note,
+                    user_id=approver.id,
+                    time_billing_period_id=period.id,
+                )
+
+    def _get_approval_activity_texts(self, count, hours, amount):
+        """Summary and note of the approval activity of this period."""
+        self.ensure_one()
+        money = format_amount(self.env, amount, self.currency_id)
+        summary = self.env._(
+            "Approve %(hours)s h (%(amount)s), %(period)s",
+            hours=f"{hours:.2f}",
+            amount=money,
+            period=self.display_name,
+        )
+        text = self.env._(
+            "%(contract)s, %(period)s: %(entries)s wait for your approval, "
+            "%(hours)s h, %(amount)s.",
+            entries=self.env["account.analytic.line"]._billing_entries_label(count),
+            contract=self.contract_id.display_name,
+            period=self.display_name,
+            hours=f"{hours:.2f}",
+            amount=money,
+        )
+        note = Markup('<p>%(text)s</p><p><a href="%(url)s">%(link)s</a></p>') % {
+            "text": text,
+            "url": self._get_review_url(),
+            "link": self.env._("Review and approve them"),
+        }
+        return summary, note

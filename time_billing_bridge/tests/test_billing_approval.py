@@ -1,0 +1,317 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import date
+from html import unescape
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, freeze_time, tagged
+from odoo.tools.misc import format_amount
+
+from .approval_common import ApprovalCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-04-10")
+class TestBillingApproval(ApprovalCommon):
+    def _review(self, lines, action, user=None, reason=None):
+        """Approve or reject through the wizard bound to the timesheet list."""
+        Wizard = self.env["time.billing.review.wizard"].with_user(user or self.approver)
+        form = Form(
+            Wizard.with_context(
+                active_model="account.analytic.line",
+                active_ids=lines.ids,
+                default_review_action=action,
+            )
+        )
+        if reason is not None:
+            form.reason = reason
+        wizard = form.save()
+        if action == "approve":
+            return wizard.action_approve()
+        return wizard.action_reject()
+
+    def _money(self, lines):
+        return format_amount(
+            self.env, sum(lines.mapped("billing_amount")), self.contract_a.currency_id
+        )
+
+    def _contract_messages(self, contract=None):
+        contract = contract or self.contract_a
+        contract.invalidate_recordset(["message_ids"])
+        return contract.message_ids
+
+    def test_under_the_thresholds_time_is_approved_at_once(self):
+        line = self._create_timesheet(hours=8.0)
+        self.assertEqual(line.billing_state, "approved")
+        self.assertFalse(line.billing_auto_approve_date)
+        self.assertEqual(
+            line.billing_review_note,
+            "Approved automatically: under the approval thresholds.",
+        )
+        self.assertFalse(self._approval_activities())
+
+    def test_above_the_hours_threshold_time_waits(self):
+        line = self._create_timesheet(hours=8.5)
+        self.assertEqual(line.billing_state, "to_approve")
+        self.assertEqual(
+            line.billing_review_note, "8.50 h, above the 8.00 h approval threshold"
+        )
+        activity = self._approval_activities()
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.approver)
+        self.assertEqual(activity.time_billing_period_id, line.billing_period_id)
+        # Raising the threshold does not touch time already routed; an edit
+        # routes it again.
+        self.contract_a.approval_hours_threshold = 0.0
+        line.unit_amount = 8.75
+        self.assertEqual(line.billing_state, "approved")
+        self.assertFalse(self._approval_activities())
+
+    def test_grace_period(self):
+        self.contract_a.auto_approve_delay = 3
+        with freeze_time("2026-03-02"):
+            line = self._create_timesheet(date="2026-03-02", hours=2.0)
+            waiting = self._create_timesheet(date="2026-03-02", hours=9.0)
+        self.assertEqual(line.billing_state, "to_approve")
+        self.assertEqual(line.billing_auto_approve_date, date(2026, 3, 5))
+        self.assertEqual(
+            line.billing_review_note,
+            "Under the approval thresholds: auto-approves on 2026-03-05.",
+        )
+        # Time waiting for the grace period is not the approver's business.
+        activity = self._approval_activities()
+        self.assertEqual(len(activity), 1)
+        self.assertIn("1 time entry wait", activity.note)
+        # Correcting the line during the grace period keeps the promised day.
+        with freeze_time("2026-03-04"):
+            line.unit_amount = 2.5
+        self.assertEqual(line.billing_auto_approve_date, date(2026, 3, 5))
+        Line = self.env["account.analytic.line"]
+        self.assertFalse(Line._billing_auto_approve_due(date(2026, 3, 4)))
+        self.assertEqual(line.billing_state, "to_approve")
+        self.assertEqual(Line._billing_auto_approve_due(date(2026, 3, 5)), line)
+        self.assertEqual(line.billing_state, "approved")
+        self.assertFalse(line.billing_reviewer_id)
+        self.assertEqual(
+            line.billing_review_note,
+            "Approved automatically on 2026-03-05, after the grace period.",
+        )
+        self.assertEqual(waiting.billing_state, "to_approve")
+        self.assertIn(
+            "Time approved automatically after the grace period: 1 time entry, 2.50 h",
+            unescape(self._contract_messages()[0].body),
+        )
+
+    def test_one_activity_per_approver_contract_and_period(self):
+        lines = self.env["account.analytic.line"]
+        for day in ("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"):
+            lines |= self._create_timesheet(date=day, hours=10.0)
+        lines |= self._create_timesheet(
+            employee=self.employee_junior, date="2026-03-05", hours=9.5
+        )
+        self.assertEqual(set(lines.mapped("billing_state")), {"to_approve"})
+        activity = self._approval_activities()
+        self.assertEqual(len(activity), 1)
+        march = lines.billing_period_id
+        self.assertEqual(march.display_name, "March 2026")
+        self.assertEqual(activity.time_billing_period_id, march)
+        self.assertEqual(
+            activity.summary, f"Approve 49.50 h ({self._money(lines)}), March 2026"
+        )
+        self.assertIn(
+            "Contract A, March 2026: 5 time entries wait for your approval, "
+            f"49.50 h, {self._money(lines)}.",
+            unescape(activity.note),
+        )
+        self.assertIn(
+            f'href="/odoo/time.billing.period/{march.id}/action-time_billing_bridge.'
+            'account_analytic_line_period_to_approve_action"',
+            unescape(activity.note),
+        )
+        # One more line in March updates the same activity.
+        self._create_timesheet(date="2026-03-20", hours=12.0)
+        self.assertEqual(self._approval_activities(), activity)
+        self.assertIn("6 time entries wait", activity.note)
+        self.assertIn("61.50 h", activity.summary)
+        # April is another period: another activity.
+        april_line = self._create_timesheet(date="2026-04-01", hours=9.0)
+        activities = self._approval_activities()
+        self.assertEqual(len(activities), 2)
+        self.assertEqual(
+            activities.time_billing_period_id, march | april_line.billing_period_id
+        )
+        # A line moved from March to April moves between the activities.
+        lines[0].date = "2026-04-02"
+        self.assertIn("5 time entries wait", activity.note)
+        april_activity = activities - activity
+        self.assertIn("2 time entries wait", april_activity.note)
+        # A new approver takes the waiting activities over.
+        new_approver = self.billing_manager
+        self.contract_a.approver_id = new_approver
+        lines[1].unit_amount = 11.0
+        self.assertEqual(activity.user_id, new_approver)
+
+    def test_link_of_the_activity_opens_the_lines_of_the_period(self):
+        march_line = self._create_timesheet(date="2026-03-02", hours=10.0)
+        self._create_timesheet(date="2026-04-01", hours=10.0)
+        self._create_timesheet(date="2026-03-03", hours=1.0)  # approved
+        march = march_line.billing_period_id
+        action = self.contract_a.action_view_lines_to_approve(march)
+        lines = self.env["account.analytic.line"].search(action["domain"])
+        self.assertEqual(lines, march_line)
+        # The same by id, as a client calls it.
+        action = self.contract_a.action_view_lines_to_approve(march.id)
+        self.assertEqual(
+            self.env["account.analytic.line"].search(action["domain"]), lines
+        )
+        self.assertEqual(self.contract_a.to_approve_count, 2)
+        self.assertEqual(march.to_approve_count, 1)
+        # The action the activity links to filters on its period.
+        xml_action = self.env.ref(
+            "time_billing_bridge.account_analytic_line_period_to_approve_action"
+        )
+        self.assertIn("('billing_period_id', '=', active_id)", xml_action.domain)
+
+    def test_bulk_approval_closes_the_activity(self):
+        lines = self.env["account.analytic.line"]
+        for day in ("2026-03-02", "2026-03-03", "2026-03-04"):
+            lines |= self._create_timesheet(date=day, hours=10.0)
+        activity = self._approval_activities()
+        self.assertEqual(len(activity), 1)
+        self._review(lines[:2], "approve")
+        # Partial: the activity stays, with what is left.
+        self.assertTrue(activity.exists() and activity.active)
+        self.assertIn("1 time entry wait", activity.note)
+        self.assertEqual(lines[:2].mapped("billing_state"), ["approved"] * 2)
+        self.assertEqual(lines[:2].billing_reviewer_id, self.approver)
+        self.assertIn(
+            "Time approved by Ann Approver: 2 time entries, 20.00 h, "
+            f"{self._money(lines[:2])} (March 2026).",
+            unescape(self._contract_messages()[0].body),
+        )
+        self._review(lines[2], "approve")
+        self.assertEqual(lines[2].billing_state, "approved")
+        self.assertFalse(self._approval_activities())
+        done = (
+            self.env["mail.activity"]
+            .with_context(active_test=False)
+            .search([("id", "=", activity.id)])
+        )
+        self.assertTrue(done)
+        self.assertFalse(done.active)
+        self.assertIn(
+            "All time approved or rejected", self._contract_messages()[0].body
+        )
+
+    def test_rejection_needs_a_reason_that_reaches_the_employee(self):
+        lines = self._create_timesheet(
+            date="2026-03-02", hours=10.0, name="Travel"
+        ) | self._create_timesheet(date="2026-03-03", hours=9.0, name="Drafting")
+        with self.assertRaisesRegex(UserError, "A rejection needs a reason"):
+            lines.with_user(self.approver).action_billing_reject("  ")
+        self.assertEqual(set(lines.mapped("billing_state")), {"to_approve"})
+        self._review(lines, "reject", reason="Travel is not billable to this client.")
+        self.assertEqual(set(lines.mapped("billing_state")), {"rejected"})
+        self.assertEqual(
+            set(lines.mapped("billing_rejection_reason")),
+            {"Travel is not billable to this client."},
+        )
+        self.assertEqual(lines.billing_reviewer_id, self.approver)
+        self.assertFalse(self._approval_activities())
+        notification = self.env["mail.message"].search(
+            [
+                ("partner_ids", "in", self.sam.partner_id.ids),
+                ("subject", "=", "Time rejected: Contract A"),
+            ]
+        )
+        self.assertEqual(len(notification), 1)
+        self.assertEqual(notification.subject, "Time rejected: Contract A")
+        self.assertIn(
+            "Ann Approver rejected your time on Contract A: Travel is not billable "
+            "to this client.",
+            notification.body,
+        )
+        self.assertIn("2026-03-02, Project A, 10.00 h: Travel", notification.body)
+        summary = (
+            "Time rejected by Ann Approver: 2 time entries, 19.00 h, "
+            f"{self._money(lines)} (March 2026). Reason: Travel is not billable "
+            "to this client."
+        )
+        self.assertTrue(
+            any(
+                summary in unescape(body)
+                for body in self._contract_messages().mapped("body")
+            )
+        )
+        # Sam corrects one line: it is reviewed again, the reason stays.
+        lines[0].with_user(self.sam).write({"unit_amount": 9.5})
+        self.assertEqual(lines[0].billing_state, "to_approve")
+        self.assertEqual(
+            lines[0].billing_rejection_reason, "Travel is not billable to this client."
+        )
+        self.assertEqual(lines[1].billing_state, "rejected")
+        self.assertEqual(len(self._approval_activities()), 1)
+
+    def test_approved_time_can_still_be_rejected(self):
+        line = self._create_timesheet(hours=2.0)
+        self.assertEqual(line.billing_state, "approved")
+        line.with_user(self.approver).action_billing_reject("Wrong project")
+        self.assertEqual(line.billing_state, "rejected")
+
+    def test_only_the_approver_or_a_manager_reviews(self):
+        line = self._create_timesheet(hours=10.0)
+        with self.assertRaisesRegex(
+            AccessError,
+            r"Only the approver of contract 'Contract A' \(Ann Approver\) or a "
+            "billing manager",
+        ):
+            self._review(line, "approve", user=self.billing_user)
+        self.assertEqual(line.billing_state, "to_approve")
+        with self.assertRaises(AccessError):
+            line.with_user(self.sam).action_billing_approve()
+        self._review(line, "approve", user=self.billing_manager)
+        self.assertEqual(line.billing_state, "approved")
+        self.assertEqual(line.billing_reviewer_id, self.billing_manager)
+
+    def test_only_waiting_time_can_be_approved(self):
+        waiting = self._create_timesheet(hours=10.0)
+        approved = self._create_timesheet(hours=1.0)
+        broken = self._create_timesheet(hours=0.0)
+        with self.assertRaisesRegex(
+            UserError,
+            r"2 of the selected lines cannot be approved \(1 Approved and 1 "
+            r"Exception\): only time waiting for approval can be\.",
+        ):
+            (waiting | approved | broken).with_user(
+                self.approver
+            ).action_billing_approve()
+        self.assertEqual(waiting.billing_state, "to_approve")
+        with self.assertRaisesRegex(UserError, "cannot be rejected"):
+            broken.with_user(self.approver).action_billing_reject("No")
+        with self.assertRaisesRegex(UserError, "Select the time to review"):
+            self.env["account.analytic.line"].action_billing_approve()
+
+    def test_list_buttons(self):
+        line = self._create_timesheet(hours=10.0)
+        action = line.with_user(self.approver).action_billing_open_reject_wizard()
+        self.assertEqual(action["res_model"], "time.billing.review.wizard")
+        self.assertEqual(action["context"]["active_ids"], line.ids)
+        result = line.with_user(self.approver).action_billing_approve()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(line.billing_state, "approved")
+
+    def test_closing_and_reopening_periods(self):
+        line = self._create_timesheet(date="2026-03-02")
+        march = line.billing_period_id.with_user(self.billing_user)
+        march.action_close()
+        self.assertEqual(march.state, "closed")
+        self.assertEqual(march.closed_by_id, self.billing_user)
+        self.assertIn(
+            "Billing period March 2026 closed by", self._contract_messages()[0].body
+        )
+        with self.assertRaisesRegex(UserError, "already closed"):
+            march.action_close()
+        with self.assertRaisesRegex(UserError, "Only a billing manager can reopen"):
+            march.action_reopen()
+        march.with_user(self.billing_manager).action_reopen()
+        self.assertEqual(march.state, "open")
