@@ -102,6 +102,69 @@ class TestBillingApproval(ApprovalCommon):
             unescape(self._contract_messages()[0].body),
         )
 
+    def test_the_daily_cron_approves_after_the_grace_period(self):
+        self.contract_a.auto_approve_delay = 2
+        with freeze_time("2026-03-02"):
+            line = self._create_timesheet(date="2026-03-02", hours=2.0)
+        self.assertEqual(line.billing_auto_approve_date, date(2026, 3, 4))
+        cron = self.env.ref("time_billing_bridge.ir_cron_time_billing_auto_approve")
+        with freeze_time("2026-03-03"), self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        self.assertEqual(line.billing_state, "to_approve")
+        with freeze_time("2026-03-04"), self.enter_registry_test_mode():
+            cron.method_direct_trigger()
+        self.assertEqual(line.billing_state, "approved")
+
+    def test_amount_and_budget_thresholds_on_priced_time(self):
+        """Routing reads the price pricing wrote: set one by hand here."""
+        self.contract_a.write(
+            {
+                "approval_hours_threshold": 0.0,
+                "approval_amount_threshold": 500.0,
+                "approval_budget_share": 5.0,
+                "cap_type": "hours",
+                "cap_value": 100.0,
+            }
+        )
+        line = self._create_timesheet(hours=4.0)
+
+        def route(hours, amount):
+            line.write(
+                {
+                    "billing_state": False,
+                    "billable_hours": hours,
+                    "billing_amount": amount,
+                }
+            )
+            line._route_billing()
+            return line.billing_state, line.billing_review_note
+
+        # 4 h of 100 h is 4 %, 400.00 is under 500.00.
+        self.assertEqual(route(4.0, 400.0)[0], "approved")
+        self.assertEqual(route(4.0, 500.0)[0], "approved")  # at the threshold
+        self.assertEqual(
+            route(4.0, 600.0),
+            ("to_approve", "$\xa0600.00, above the $\xa0500.00 approval threshold"),
+        )
+        self.assertEqual(
+            route(6.0, 300.0),
+            ("to_approve", "6.0% of the budget, above the 5.0% approval threshold"),
+        )
+        # A retainer is a budget too, in hours or in money.
+        self.contract_a.write(
+            {
+                "cap_type": "none",
+                "billing_mode": "retainer",
+                "retainer_size": 2000.0,
+                "retainer_unit": "amount",
+            }
+        )
+        self.assertEqual(
+            route(1.0, 120.0),
+            ("to_approve", "6.0% of the budget, above the 5.0% approval threshold"),
+        )
+        self.assertEqual(route(1.0, 100.0)[0], "approved")  # 5 % exactly
+
     def test_one_activity_per_approver_contract_and_period(self):
         lines = self.env["account.analytic.line"]
         for day in ("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"):
