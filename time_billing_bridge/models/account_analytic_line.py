@@ -1097,12 +1097,28 @@ class AccountAnalyticLine(models.Model):
         )
 
     def _billing_write_grouped(self, vals_by_line):
-        """Write per-line values in as few ``write`` calls as possible."""
+        """Write per-line values in as few ``write`` calls as possible,
+        skipping the lines that already hold them."""
         groups = defaultdict(list)
         for line, vals in vals_by_line.items():
-            groups[tuple(sorted(vals.items()))].append(line.id)
+            if not line._billing_holds(vals):
+                groups[tuple(sorted(vals.items()))].append(line.id)
         for vals, ids in groups.items():
             self.browse(ids).write(dict(vals))
+
+    def _billing_holds(self, vals):
+        """Whether this line already holds ``vals`` (ids for many2one fields)."""
+        self.ensure_one()
+        for fname, value in vals.items():
+            current = self[fname]
+            if self._fields[fname].type == "many2one":
+                current = current.id
+            if isinstance(value, float):
+                if abs((current or 0.0) - value) > 1e-9:
+                    return False
+            elif (current or False) != (value or False):
+                return False
+        return True
 
     # Routing (step 4)
 
@@ -1519,12 +1535,15 @@ class AccountAnalyticLine(models.Model):
 
     @api.model
     def _get_billing_pipeline_fields(self):
-        """Fields the billing pipeline sets: people outside billing never write
-        them."""
+        """Fields the billing pipeline sets (read-only in the views): people
+        outside billing never write them."""
         return [
             fname
-            for fname in self._fields
-            if fname.startswith("billing_") or fname == "billable_hours"
+            for fname, field in self._fields.items()
+            if (fname.startswith("billing_") or fname == "billable_hours")
+            and field.store
+            and field.readonly
+            and field.type != "one2many"
         ]
 
     def _billing_lock_message(self, action="change"):
