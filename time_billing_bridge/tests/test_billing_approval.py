@@ -336,6 +336,16 @@ class TestBillingApproval(ApprovalCommon):
         self.assertEqual(line.billing_state, "approved")
         self.assertEqual(line.billing_reviewer_id, self.billing_manager)
 
+    def test_approvers_see_the_time_under_contracts(self):
+        under_contract = self._create_timesheet(hours=10.0)
+        internal = self._create_timesheet(project=self.project_b, hours=1.0)
+        Line = self.env["account.analytic.line"].with_user(self.approver)
+        visible = Line.search([("id", "in", (under_contract | internal).ids)])
+        self.assertEqual(visible, under_contract)
+        # Seeing is not changing: changes go through approval and the locks.
+        with self.assertRaises(AccessError):
+            under_contract.with_user(self.approver).unit_amount = 1.0
+
     def test_only_waiting_time_can_be_approved(self):
         waiting = self._create_timesheet(hours=10.0)
         approved = self._create_timesheet(hours=1.0)
