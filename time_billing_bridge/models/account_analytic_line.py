@@ -44,6 +44,8 @@ BILLING_EXCEPTION_TYPES = [
 ]
 USER_GROUP = "time_billing_bridge.group_time_billing_user"
 MANAGER_GROUP = "time_billing_bridge.group_time_billing_manager"
+# Context key naming the backend whose entries are being turned into lines.
+IMPORT_BACKEND_CONTEXT = "time_billing_backend_id"
 
 # Rating leaves these lines' price alone.
 RATING_SKIPPED_STATES = ("exception", "approved", "invoiced")
@@ -751,7 +753,7 @@ class AccountAnalyticLine(models.Model):
             if message:
                 issues[line] = message
         in_scope._billing_check_coverage(issues)
-        periods, late_notes = in_scope._billing_assign_periods(issues)
+        periods = in_scope._billing_assign_periods(issues)
         in_scope._billing_check_duplicates(issues)
         vals_by_line = {}
         for line in in_scope:
@@ -772,20 +774,62 @@ class AccountAnalyticLine(models.Model):
                 vals.update(billing_state=False, billing_note=False)
             vals_by_line[line] = vals
         self._billing_write_grouped(vals_by_line)
-        valid = in_scope.filtered(lambda line: line not in issues)
-        warnings = valid._billing_check_overlaps()
+        in_scope.filtered(lambda line: line not in issues)._billing_update_warnings()
+        (old_periods - self.billing_period_id)._sync_approval_activities()
+
+    def _billing_update_warnings(self):
+        """Write the warnings of these lines: late entry, overlapping time.
+
+        Also called when an imported entry is linked to its line, since start
+        and end times come with the entry.
+        """
+        lines = self.filtered(
+            lambda line: line.billing_contract_id and line.billing_state != "exception"
+        )
+        late = lines._billing_late_notes()
+        overlaps = lines._billing_check_overlaps()
         self._billing_write_grouped(
             {
                 line: {
                     "billing_warning": "; ".join(
-                        filter(None, [late_notes.get(line), warnings.get(line)])
+                        filter(None, [late.get(line), overlaps.get(line)])
                     )
                     or False
                 }
-                for line in in_scope
+                for line in lines
             }
         )
-        (old_periods - self.billing_period_id)._sync_approval_activities()
+
+    def _billing_late_notes(self):
+        """``{line: note}`` for the lines billed after the period of their date."""
+        late = self.filtered(
+            lambda line: line.billing_period_id
+            and line.billing_period_id.date_from > line.date
+        )
+        if not late:
+            return {}
+        dates = late.mapped("date")
+        own_periods = self.env["time.billing.period"].search(
+            [
+                ("contract_id", "in", late.billing_contract_id.ids),
+                ("date_from", "<=", max(dates)),
+                ("date_to", ">=", min(dates)),
+            ]
+        )
+        notes = {}
+        for line in late:
+            own = own_periods.filtered(
+                lambda p, line=line: p.contract_id == line.billing_contract_id
+                and p.date_from <= line.date <= p.date_to
+            )[:1]
+            notes[line] = self.env._(
+                "Late entry from %(date)s (closed period %(period)s), billed in "
+                "%(target)s",
+                date=line.date.isoformat(),
+                period=own.display_name or "-",
+                target=line.billing_period_id.display_name,
+            )
+        return notes
 
     def _billing_split_scope(self):
         """Split lines into those billing looks at (under a contract, or on a
@@ -923,11 +967,11 @@ class AccountAnalyticLine(models.Model):
 
         A line dated in a closed period goes to the next open one, with a note;
         when the contract has no open period left, it becomes an exception.
-        Return ``({line: period id}, {line: late-entry note})``.
+        Return ``{line: period id}``.
         """
         Period = self.env["time.billing.period"]
         known = defaultdict(lambda: Period)
-        periods, notes = {}, {}
+        periods = {}
         for line in self.filtered(
             lambda line: line.billing_contract_id and line not in issues
         ):
@@ -958,19 +1002,19 @@ class AccountAnalyticLine(models.Model):
                 continue
             known[contract] |= target
             periods[line] = target.id
-            notes[line] = self.env._(
-                "Late entry from %(date)s (closed period %(period)s), billed in "
-                "%(target)s",
-                date=line.date.isoformat(),
-                period=period.display_name,
-                target=target.display_name,
-            )
-        return periods, notes
+        return periods
 
-    def _billing_get_source(self):
-        """The backend this line was imported from (empty when typed in Odoo)."""
-        self.ensure_one()
-        return self.billing_entry_ids[:1].backend_id
+    def _billing_get_sources(self):
+        """``{line: backend}`` of the lines imported from a backend; lines
+        typed in Odoo are not in it."""
+        sources = {}
+        for entry in self.env["time.billing.entry"].search_fetch(
+            [("timesheet_id", "in", self.ids)],
+            ["timesheet_id", "backend_id"],
+            order="id",
+        ):
+            sources.setdefault(entry.timesheet_id, entry.backend_id)
+        return sources
 
     def _billing_check_duplicates(self, issues):
         """Flag time that repeats work already received from another source:
@@ -992,18 +1036,26 @@ class AccountAnalyticLine(models.Model):
             ]
         )
 
-        def triple(line):
+        # The importer creates lines before it links their entries: it names
+        # the backend in the context, which holds for the new lines only.
+        importing = self.env.context.get(IMPORT_BACKEND_CONTEXT) or 0
+
+        sources = (candidates | in_place)._billing_get_sources()
+
+        def triple(line, default_source=0):
             key = duplicate_key(
                 line.employee_id.id, line.date, line.unit_amount, line.name
             )
-            return line.id, key, line._billing_get_source().id or 0
+            source = sources.get(line)
+            return line.id, key, source.id if source else default_source
 
         duplicates = find_duplicates(
-            [triple(line) for line in candidates], [triple(line) for line in in_place]
+            [triple(line, importing) for line in candidates],
+            [triple(line) for line in in_place],
         )
         for line_id, original_id in duplicates.items():
             line, original = self.browse(line_id), self.browse(original_id)
-            source = original._billing_get_source()
+            source = sources.get(original)
             if source:
                 message = self.env._(
                     "Duplicate of line #%(line)s imported from %(backend)s",
@@ -1056,18 +1108,31 @@ class AccountAnalyticLine(models.Model):
                         date=line.date.isoformat(),
                     )
                 )
-        timed = self.filtered("billing_entry_ids")
-        if timed:
-            neighbours = timed | self.search(
-                domain & Domain("billing_entry_ids", "!=", False)
-            )
-            for (_employee, _day), group in neighbours.grouped(
-                lambda line: (line.employee_id, line.date)
-            ).items():
+        # Start and end times, from the entries of these lines and of the
+        # other imported lines of the same people and days.
+        Entry = self.env["time.billing.entry"]
+        entries = Entry.search(
+            [
+                ("timesheet_id.employee_id", "in", self.employee_id.ids),
+                ("timesheet_id.date", "in", list(set(self.mapped("date")))),
+                ("timesheet_id.project_id", "!=", False),
+                ("timesheet_id.billing_exception_type", "!=", "duplicate"),
+            ],
+            order="id",
+        )
+        payloads = {}
+        for entry in entries:
+            payloads.setdefault(entry.timesheet_id, entry.payload)
+        if any(line in payloads for line in self):
+            for (_employee, _day), group in (
+                self.browse([line.id for line in payloads])
+                .grouped(lambda line: (line.employee_id, line.date))
+                .items()
+            ):
                 intervals = [
                     (line.id, *span)
                     for line in group
-                    if (span := line._billing_get_interval())
+                    if (span := line._billing_get_interval(payloads[line]))
                 ]
                 for line_id, others in overlapping(intervals).items():
                     line = self.browse(line_id)
@@ -1080,11 +1145,11 @@ class AccountAnalyticLine(models.Model):
                         )
         return {line: " ".join(texts) for line, texts in warnings.items()}
 
-    def _billing_get_interval(self):
-        """Start and end (naive UTC) of an imported entry, when known."""
+    def _billing_get_interval(self, payload):
+        """Start and end (naive UTC) of this line, from the ``payload`` of its
+        imported entry, when the source recorded them."""
         self.ensure_one()
-        entry = self.billing_entry_ids[:1]
-        span = entry and payload_interval(entry.payload)
+        span = payload_interval(payload) if payload else None
         if not span:
             return None
         start, end = span

@@ -24,7 +24,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL, escape_psql, float_compare, mute_logger
 
 from ..importer import matching, staging
-from .account_analytic_line import LOCKED_BILLING_STATES
+from .account_analytic_line import IMPORT_BACKEND_CONTEXT, LOCKED_BILLING_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -669,8 +669,10 @@ class TimeBillingImporter(models.AbstractModel):
 
     @api.model
     def _apply(self, backend, sync_run, decisions):
+        # The lines are created before their entries: the backend in the
+        # context lets billing tell the source of the new lines.
         Line = self.env["account.analytic.line"].with_context(
-            **{IMPORT_CONTEXT_KEY: True}
+            **{IMPORT_CONTEXT_KEY: True, IMPORT_BACKEND_CONTEXT: backend.id}
         )
         unlinks = [d for d in decisions if d.line_op == "unlink"]
         if unlinks:
@@ -702,6 +704,17 @@ class TimeBillingImporter(models.AbstractModel):
                 )
         if new_vals:
             self._create_entries(new_vals)
+        # Start and end times come with the entries, linked after the lines
+        # were created: billing warns about overlapping time now.
+        self.env["account.analytic.line"].browse(
+            line_id
+            for decision in decisions
+            if decision.line_op in ("create", "write")
+            and (
+                line_id := decision.entry_vals.get("timesheet_id")
+                or decision.record.timesheet_id.id
+            )
+        )._billing_update_warnings()
 
     @api.model
     def _create_entries(self, vals_list):

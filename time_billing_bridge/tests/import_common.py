@@ -101,6 +101,10 @@ class ImportCommon(TimeBillingCommon):
             }
         )
         cls.Entry = cls.env["time.billing.entry"]
+        # Imported time stays open (waiting for the end of its grace period):
+        # the source may still change it. Approved time is set up by the tests
+        # that need it.
+        cls.contract_a.auto_approve_delay = 30
 
     def start_run(self, trigger="manual", backend=None):
         return (backend or self.backend)._start_sync_run(trigger)
