@@ -5,7 +5,6 @@ from html import unescape
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, freeze_time, tagged
-from odoo.tools.misc import format_amount
 
 from .approval_common import ApprovalCommon
 
@@ -29,11 +28,6 @@ class TestBillingApproval(ApprovalCommon):
         if action == "approve":
             return wizard.action_approve()
         return wizard.action_reject()
-
-    def _money(self, lines):
-        return format_amount(
-            self.env, sum(lines.mapped("billing_amount")), self.contract_a.currency_id
-        )
 
     def _contract_messages(self, contract=None):
         contract = contract or self.contract_a
@@ -165,6 +159,63 @@ class TestBillingApproval(ApprovalCommon):
         )
         self.assertEqual(route(1.0, 100.0)[0], "approved")  # 5 % exactly
 
+    def test_amount_threshold_on_priced_time(self):
+        # 100.00 an hour (contract default), rounded up to 6 minutes.
+        self.contract_a.write(
+            {"approval_hours_threshold": 0.0, "approval_amount_threshold": 500.0}
+        )
+        at_threshold = self._create_timesheet(hours=5.0)
+        self.assertEqual(at_threshold.billing_amount, 500.0)
+        self.assertEqual(at_threshold.billing_state, "approved")
+        above = self._create_timesheet(hours=5.05)  # 5.1 h billed: 510.00
+        self.assertEqual(above.billable_hours, 5.1)
+        self.assertEqual(above.billing_amount, 510.0)
+        self.assertEqual(above.billing_state, "to_approve")
+        self.assertEqual(
+            above.billing_review_note,
+            "$\xa0510.00, above the $\xa0500.00 approval threshold",
+        )
+        activity = self._approval_activities()
+        self.assertEqual(activity.summary, "Approve 5.05 h ($\xa0510.00), March 2026")
+
+    def test_budget_share_on_priced_time(self):
+        # A 40 h cap: above 10 % of it (4 h) an entry waits.
+        self.contract_a.write(
+            {
+                "approval_hours_threshold": 0.0,
+                "approval_budget_share": 10.0,
+                "billing_mode": "capped",
+                "cap_type": "hours",
+                "cap_value": 40.0,
+                "cap_action": "hold",
+            }
+        )
+        self.assertEqual(self._create_timesheet(hours=4.0).billing_state, "approved")
+        above = self._create_timesheet(hours=4.6)
+        self.assertEqual(above.billing_state, "to_approve")
+        self.assertEqual(
+            above.billing_review_note,
+            "11.5% of the budget, above the 10.0% approval threshold",
+        )
+
+    def test_time_held_by_pricing_waits(self):
+        self.contract_a.write(
+            {
+                "approval_hours_threshold": 0.0,
+                "billing_mode": "capped",
+                "cap_type": "hours",
+                "cap_value": 10.0,
+                "cap_action": "hold",
+            }
+        )
+        first = self._create_timesheet(hours=8.0)
+        self.assertEqual(first.billing_state, "approved")
+        crossing = self._create_timesheet(date="2026-03-03", hours=4.0)
+        self.assertTrue(crossing.billing_hold_reason)
+        self.assertEqual(crossing.billing_state, "to_approve")
+        self.assertEqual(crossing.billing_review_note, crossing.billing_hold_reason)
+        self.assertEqual(len(self._approval_activities()), 1)
+
     def test_one_activity_per_approver_contract_and_period(self):
         lines = self.env["account.analytic.line"]
         for day in ("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05"):
@@ -178,12 +229,13 @@ class TestBillingApproval(ApprovalCommon):
         march = lines.billing_period_id
         self.assertEqual(march.display_name, "March 2026")
         self.assertEqual(activity.time_billing_period_id, march)
+        # 49.50 h at the contract's 100.00 an hour.
         self.assertEqual(
-            activity.summary, f"Approve 49.50 h ({self._money(lines)}), March 2026"
+            activity.summary, "Approve 49.50 h ($\xa04,950.00), March 2026"
         )
         self.assertIn(
             "Contract A, March 2026: 5 time entries wait for your approval, "
-            f"49.50 h, {self._money(lines)}.",
+            "49.50 h, $\xa04,950.00.",
             unescape(activity.note),
         )
         self.assertIn(
@@ -249,7 +301,7 @@ class TestBillingApproval(ApprovalCommon):
         self.assertEqual(lines[:2].billing_reviewer_id, self.approver)
         self.assertIn(
             "Time approved by Ann Approver: 2 time entries, 20.00 h, "
-            f"{self._money(lines[:2])} (March 2026).",
+            "$\xa02,000.00 (March 2026).",
             unescape(self._contract_messages()[0].body),
         )
         self._review(lines[2], "approve")
@@ -297,7 +349,7 @@ class TestBillingApproval(ApprovalCommon):
         self.assertIn("2026-03-02, Project A, 10.00 h: Travel", notification.body)
         summary = (
             "Time rejected by Ann Approver: 2 time entries, 19.00 h, "
-            f"{self._money(lines)} (March 2026). Reason: Travel is not billable "
+            "$\xa01,900.00 (March 2026). Reason: Travel is not billable "
             "to this client."
         )
         self.assertTrue(
