@@ -84,6 +84,16 @@ PRICING_FIELDS = (
 )
 # Time that re-rating prices again: not approved, invoiced or rejected.
 OPEN_BILLING_STATES = (False, "to_approve", "non_billable", "exception")
+# Contract fields that decide who approves which time: changing them routes
+# the time not approved yet again.
+APPROVAL_FIELDS = (
+    "approval_hours_threshold",
+    "approval_amount_threshold",
+    "approval_budget_share",
+    "auto_approve_delay",
+    "approver_id",
+    "user_id",
+)
 # Contract fields that decide which time the contract covers. (Closing a
 # contract does not sweep its open time away at once: it leaves the contract
 # when it is next edited or re-rated.)
@@ -517,6 +527,8 @@ class TimeBillingContract(models.Model):
         scope_changed = bool(set(vals) & set(SCOPE_FIELDS))
         if scope_changed or set(vals) & set(PRICING_FIELDS):
             self._rerate_open_lines(include_scope=scope_changed)
+        elif set(vals) & set(APPROVAL_FIELDS):
+            self._billing_reroute_open_lines()
         return res
 
     def _get_rerate_domain(self):
@@ -945,6 +957,22 @@ class TimeBillingContract(models.Model):
         )
         for contract in self:
             contract.to_approve_count = counts.get(contract, 0)
+
+    def _billing_reroute_open_lines(self):
+        """Route again the time of these contracts not approved yet, after a
+        change of thresholds, grace period or approver."""
+        lines = (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search(
+                [
+                    ("billing_contract_id", "in", self.ids),
+                    ("billing_state", "in", [False, "to_approve"]),
+                ]
+            )
+        )
+        lines._route_billing()
+        return lines
 
     def _get_billing_approver(self):
         """Who approves this contract's time above the thresholds. Hook for

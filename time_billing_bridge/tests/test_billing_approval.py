@@ -54,11 +54,26 @@ class TestBillingApproval(ApprovalCommon):
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.approver)
         self.assertEqual(activity.time_billing_period_id, line.billing_period_id)
-        # Raising the threshold does not touch time already routed; an edit
-        # routes it again.
-        self.contract_a.approval_hours_threshold = 0.0
-        line.unit_amount = 8.75
+        # Raising the threshold routes the waiting time again.
+        self.contract_a.approval_hours_threshold = 9.0
         self.assertEqual(line.billing_state, "approved")
+        self.assertFalse(self._approval_activities())
+        # Approved time stays approved when the threshold comes down again.
+        self.contract_a.approval_hours_threshold = 8.0
+        self.assertEqual(line.billing_state, "approved")
+
+    def test_grace_period_set_later(self):
+        with freeze_time("2026-03-02"):
+            line = self._create_timesheet(date="2026-03-02", hours=2.0)
+            self.assertEqual(line.billing_state, "approved")
+            waiting = self._create_timesheet(date="2026-03-02", hours=9.0)
+            # A grace period applies to the time routed from now on.
+            self.contract_a.write(
+                {"auto_approve_delay": 5, "approval_hours_threshold": 10.0}
+            )
+        self.assertEqual(line.billing_state, "approved")
+        self.assertEqual(waiting.billing_state, "to_approve")
+        self.assertEqual(waiting.billing_auto_approve_date, date(2026, 3, 7))
         self.assertFalse(self._approval_activities())
 
     def test_grace_period(self):
@@ -261,10 +276,9 @@ class TestBillingApproval(ApprovalCommon):
         april_activity = activities - activity
         self.assertIn("2 time entries wait", april_activity.note)
         # A new approver takes the waiting activities over.
-        new_approver = self.billing_manager
-        self.contract_a.approver_id = new_approver
-        lines[1].unit_amount = 11.0
-        self.assertEqual(activity.user_id, new_approver)
+        self.contract_a.approver_id = self.billing_manager
+        self.assertEqual(activity.user_id, self.billing_manager)
+        self.assertEqual(april_activity.user_id, self.billing_manager)
 
     def test_link_of_the_activity_opens_the_lines_of_the_period(self):
         march_line = self._create_timesheet(date="2026-03-02", hours=10.0)
