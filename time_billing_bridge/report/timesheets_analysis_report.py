@@ -22,9 +22,15 @@ class TimesheetsAnalysisReport(models.Model):
     billing_invoice_id = fields.Many2one(
         comodel_name="account.move", string="Billing Invoice", readonly=True
     )
-    billing_period_start = fields.Date(string="Billing Period", readonly=True)
+    billing_period_start = fields.Date(string="Billing Period Start", readonly=True)
     billing_hold_reason = fields.Char(readonly=True)
     billable_hours = fields.Float(readonly=True)
+    # Approval: what the timesheet search view filters and groups on.
+    billing_period_id = fields.Many2one(
+        comodel_name="time.billing.period", string="Billing Period", readonly=True
+    )
+    billing_auto_approve_date = fields.Date(string="Auto-Approves On", readonly=True)
+    billing_warning = fields.Char(readonly=True)
 
     def _select(self):
         return (
@@ -35,6 +41,9 @@ class TimesheetsAnalysisReport(models.Model):
                 A.billing_invoice_id AS billing_invoice_id,
                 A.billing_period_start AS billing_period_start,
                 A.billing_hold_reason AS billing_hold_reason,
-                A.billable_hours AS billable_hours
+                A.billable_hours AS billable_hours,
+                A.billing_period_id AS billing_period_id,
+                A.billing_auto_approve_date AS billing_auto_approve_date,
+                A.billing_warning AS billing_warning
             """
         )

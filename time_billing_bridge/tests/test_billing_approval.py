@@ -3,8 +3,11 @@
 from datetime import date
 from html import unescape
 
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, freeze_time, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .approval_common import ApprovalCommon
 
@@ -438,6 +441,26 @@ class TestBillingApproval(ApprovalCommon):
         result = line.with_user(self.approver).action_billing_approve()
         self.assertEqual(result["tag"], "display_notification")
         self.assertEqual(line.billing_state, "approved")
+
+    def test_billing_filters_work_on_time_and_its_analysis(self):
+        """The timesheet search view, billing filters included, also serves
+        the timesheet analysis: both models must answer them."""
+        self._create_timesheet(hours=10.0)
+        for model in ("account.analytic.line", "timesheets.analysis.report"):
+            Model = self.env[model].with_user(self.approver)
+            arch = Model.get_views([(False, "search")])["views"]["search"]["arch"]
+            filters = etree.fromstring(arch).iterfind(".//filter")
+            checked = 0
+            for node in filters:
+                domain = node.get("domain") or "[]"
+                group_by = safe_eval(node.get("context") or "{}").get("group_by")
+                if "billing_" not in domain + str(group_by):
+                    continue
+                Model.search(safe_eval(domain, {"uid": self.approver.id}))
+                if group_by:
+                    Model._read_group([], [group_by], ["__count"])
+                checked += 1
+            self.assertGreaterEqual(checked, 10, model)
 
     def test_closing_and_reopening_periods(self):
         line = self._create_timesheet(date="2026-03-02")
