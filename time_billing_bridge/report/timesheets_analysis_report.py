@@ -22,7 +22,7 @@ class TimesheetsAnalysisReport(models.Model):
     billing_invoice_id = fields.Many2one(
         comodel_name="account.move", string="Billing Invoice", readonly=True
     )
-    billing_period_start = fields.Date(string="Billing Period Start", readonly=True)
+    billing_period_start = fields.Date(readonly=True)
     billing_hold_reason = fields.Char(readonly=True)
     billable_hours = fields.Float(readonly=True)
     # Approval: what the timesheet search view filters and groups on.
