@@ -25,6 +25,9 @@ class TestWebhooks(TimeBillingCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Imported time stays open (waiting for the end of its grace period):
+        # the source may still change or delete it.
+        cls.contract_a.auto_approve_delay = 30
         cls.toggl = FakeToggl().start()
         cls.addClassCleanup(cls.toggl.stop)
         cls.toggl.build_world(users=2, projects=1, tasks=1)
