@@ -1025,15 +1025,11 @@ class AccountAnalyticLine(models.Model):
         if not candidates:
             return
         in_place = self.search(
-            [
-                ("employee_id", "in", candidates.employee_id.ids),
-                ("date", "in", list(set(candidates.mapped("date")))),
-                ("project_id", "!=", False),
-                ("billing_contract_id", "!=", False),
-                ("id", "not in", self.ids),
-                ("billing_exception_type", "!=", "duplicate"),
-                ("billing_state", "!=", "rejected"),
-            ]
+            candidates._billing_same_days_domain()
+            & Domain("billing_contract_id", "!=", False)
+            & Domain("id", "not in", self.ids)
+            & Domain("billing_exception_type", "!=", "duplicate")
+            & Domain("billing_state", "!=", "rejected")
         )
 
         # The importer creates lines before it links their entries: it names
@@ -1072,6 +1068,14 @@ class AccountAnalyticLine(models.Model):
                 {"billing_duplicate_of_id": original.id},
             )
 
+    def _billing_same_days_domain(self):
+        """Timesheet lines of the same people on the same days as these."""
+        return Domain("project_id", "!=", False) & Domain.OR(
+            Domain("employee_id", "=", employee.id)
+            & Domain("date", "in", sorted(set(lines.mapped("date"))))
+            for employee, lines in self.grouped("employee_id").items()
+        )
+
     def _billing_check_overlaps(self):
         """Warn about time of one person that cannot all have been worked.
 
@@ -1082,13 +1086,8 @@ class AccountAnalyticLine(models.Model):
         """
         if not self:
             return {}
-        domain = Domain.AND(
-            [
-                Domain("employee_id", "in", self.employee_id.ids),
-                Domain("date", "in", list(set(self.mapped("date")))),
-                Domain("project_id", "!=", False),
-                Domain("billing_exception_type", "!=", "duplicate"),
-            ]
+        domain = self._billing_same_days_domain() & Domain(
+            "billing_exception_type", "!=", "duplicate"
         )
         totals = {
             (employee, day): hours
@@ -1108,58 +1107,57 @@ class AccountAnalyticLine(models.Model):
                         date=line.date.isoformat(),
                     )
                 )
-        # Start and end times, from the entries of these lines and of the
-        # other imported lines of the same people and days.
-        Entry = self.env["time.billing.entry"]
-        entries = Entry.search(
-            [
-                ("timesheet_id.employee_id", "in", self.employee_id.ids),
-                ("timesheet_id.date", "in", list(set(self.mapped("date")))),
-                ("timesheet_id.project_id", "!=", False),
-                ("timesheet_id.billing_exception_type", "!=", "duplicate"),
-            ],
-            order="id",
-        )
-        payloads = {}
-        for entry in entries:
-            payloads.setdefault(entry.timesheet_id, entry.payload)
-        if any(line in payloads for line in self):
-            for (_employee, _day), group in (
-                self.browse([line.id for line in payloads])
-                .grouped(lambda line: (line.employee_id, line.date))
-                .items()
-            ):
-                intervals = [
-                    (line.id, *span)
-                    for line in group
-                    if (span := line._billing_get_interval(payloads[line]))
-                ]
-                for line_id, others in overlapping(intervals).items():
+        # Start and end times come from the imported entries: first those of
+        # these lines, then, if any has them, those of the same people's other
+        # lines of the same days.
+        intervals = self._billing_get_intervals()
+        timed = self.browse(list(intervals))
+        if timed:
+            others = self.search(
+                timed._billing_same_days_domain()
+                & Domain("billing_exception_type", "!=", "duplicate")
+                & Domain("id", "not in", timed.ids)
+            )
+            intervals.update(others._billing_get_intervals())
+            lines = self.browse(list(intervals))
+            for (_employee, _day), group in lines.grouped(
+                lambda line: (line.employee_id, line.date)
+            ).items():
+                found = overlapping((line.id, *intervals[line.id]) for line in group)
+                for line_id, overlapped in found.items():
                     line = self.browse(line_id)
                     if line in self:
                         warnings[line].append(
                             self.env._(
                                 "Overlaps %(lines)s of the same person.",
-                                lines=[f"#{other}" for other in others],
+                                lines=[f"#{other}" for other in overlapped],
                             )
                         )
         return {line: " ".join(texts) for line, texts in warnings.items()}
 
-    def _billing_get_interval(self, payload):
-        """Start and end (naive UTC) of this line, from the ``payload`` of its
-        imported entry, when the source recorded them."""
-        self.ensure_one()
-        span = payload_interval(payload) if payload else None
-        if not span:
-            return None
-        start, end = span
-        if start.tzinfo is None:
-            zone = ZoneInfo(self.employee_id.tz or self.env.user.tz or "UTC")
-            start, end = start.replace(tzinfo=zone), end.replace(tzinfo=zone)
-        return (
-            start.astimezone(timezone.utc).replace(tzinfo=None),
-            end.astimezone(timezone.utc).replace(tzinfo=None),
-        )
+    def _billing_get_intervals(self):
+        """``{line id: (start, end)}`` (naive UTC) of these lines whose imported
+        entry recorded its start and end. Local clock times are read in the
+        employee's time zone."""
+        payloads = {}
+        for entry in self.env["time.billing.entry"].search_fetch(
+            [("timesheet_id", "in", self.ids)], ["timesheet_id", "payload"], order="id"
+        ):
+            payloads.setdefault(entry.timesheet_id, entry.payload)
+        intervals = {}
+        for line, payload in payloads.items():
+            span = payload_interval(payload) if payload else None
+            if not span:
+                continue
+            start, end = span
+            if start.tzinfo is None:
+                zone = ZoneInfo(line.employee_id.tz or self.env.user.tz or "UTC")
+                start, end = start.replace(tzinfo=zone), end.replace(tzinfo=zone)
+            intervals[line.id] = (
+                start.astimezone(timezone.utc).replace(tzinfo=None),
+                end.astimezone(timezone.utc).replace(tzinfo=None),
+            )
+        return intervals
 
     def _billing_write_grouped(self, vals_by_line):
         """Write per-line values in as few ``write`` calls as possible,
