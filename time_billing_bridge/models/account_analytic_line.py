@@ -969,23 +969,22 @@ class AccountAnalyticLine(models.Model):
         when the contract has no open period left, it becomes an exception.
         Return ``{line: period id}``.
         """
-        Period = self.env["time.billing.period"]
-        known = defaultdict(lambda: Period)
-        periods = {}
-        for line in self.filtered(
+        lines = self.filtered(
             lambda line: line.billing_contract_id and line not in issues
-        ):
+        )
+        found = self.env["time.billing.period"]._get_for_dates(
+            {(line.billing_contract_id, line.date) for line in lines}
+        )
+        periods, next_open = {}, {}
+        for line in lines:
             contract = line.billing_contract_id
-            period = known[contract].filtered(
-                lambda p, day=line.date: p.date_from <= day <= p.date_to
-            )[:1]
-            if not period:
-                period = Period._get_for_date(contract, line.date)
-                known[contract] |= period
+            period = found[contract, line.date]
             if period.state == "open":
                 periods[line] = period.id
                 continue
-            target = period._get_next_open()
+            if period not in next_open:
+                next_open[period] = period._get_next_open()
+            target = next_open[period]
             if not target:
                 issues[line] = (
                     "closed_period",
@@ -1000,7 +999,6 @@ class AccountAnalyticLine(models.Model):
                     {},
                 )
                 continue
-            known[contract] |= target
             periods[line] = target.id
         return periods
 

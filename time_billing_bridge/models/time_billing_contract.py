@@ -974,6 +974,11 @@ class TimeBillingContract(models.Model):
         lines._route_billing()
         return lines
 
+    def _get_period_rhythm(self):
+        """``(billing_period, anchor, end)`` for :func:`period_bounds`."""
+        self.ensure_one()
+        return self.billing_period, self.date_start, self.date_end
+
     def _get_billing_approver(self):
         """Who approves this contract's time above the thresholds. Hook for
         extensions (e.g. an approver per employee or per period)."""

@@ -1,5 +1,6 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
 from datetime import date, timedelta
 
 from markupsafe import Markup
@@ -143,32 +144,61 @@ class TimeBillingPeriod(models.Model):
         The caller makes sure ``day`` lies within the contract's dates.
         """
         day = fields.Date.to_date(day)
+        return self._get_for_dates([(contract, day)])[contract, day]
+
+    @api.model
+    def _get_for_dates(self, contract_days):
+        """``{(contract, day): period}`` for ``(contract, day)`` pairs, the
+        missing periods created in one go.
+
+        A new period follows the contract's rhythm (:func:`period_bounds`)
+        and stops where an existing period starts or ends.
+        """
+        days_by_contract = defaultdict(set)
+        for contract, day in contract_days:
+            days_by_contract[contract].add(day)
+        envelopes = {
+            contract: (
+                period_bounds(min(days), *contract._get_period_rhythm())[0],
+                period_bounds(max(days), *contract._get_period_rhythm())[1],
+            )
+            for contract, days in days_by_contract.items()
+        }
         existing = self.search(
-            [
-                ("contract_id", "=", contract.id),
-                ("date_from", "<=", day),
-                ("date_to", ">=", day),
-            ],
-            limit=1,
-        )
-        if existing:
-            return existing
-        first, last = period_bounds(
-            day, contract.billing_period, contract.date_start, contract.date_end
-        )
-        neighbours = self.search(
-            [
-                ("contract_id", "=", contract.id),
-                ("date_from", "<=", last),
-                ("date_to", ">=", first),
-            ]
-        )
-        first, last = fit_bounds(
-            first, last, day, [(p.date_from, p.date_to) for p in neighbours]
-        )
-        return self.create(
-            {"contract_id": contract.id, "date_from": first, "date_to": last}
-        )
+            Domain.OR(
+                Domain("contract_id", "=", contract.id)
+                & Domain("date_from", "<=", last)
+                & Domain("date_to", ">=", first)
+                for contract, (first, last) in envelopes.items()
+            )
+        ).grouped("contract_id")
+        result, planned = {}, []
+        for contract, days in days_by_contract.items():
+            spans = [(p.date_from, p.date_to, p) for p in existing.get(contract, [])]
+            for day in sorted(days):
+                match = next(
+                    (span for span in spans if span[0] <= day <= span[1]), None
+                )
+                if not match:
+                    first, last = period_bounds(day, *contract._get_period_rhythm())
+                    first, last = fit_bounds(
+                        first, last, day, [(span[0], span[1]) for span in spans]
+                    )
+                    match = (first, last, len(planned))
+                    planned.append(
+                        {
+                            "contract_id": contract.id,
+                            "date_from": first,
+                            "date_to": last,
+                        }
+                    )
+                    spans.append(match)
+                result[contract, day] = match[2]
+        created = self.create(planned)
+        return {
+            key: created[value] if isinstance(value, int) else value
+            for key, value in result.items()
+        }
 
     def _get_next_open(self):
         """Return the first open period after this one, created if needed, or
