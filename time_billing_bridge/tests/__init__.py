@@ -25,3 +25,4 @@ from . import test_billing_validation
 from . import test_billing_approval
 from . import test_billing_lock
 from . import test_billing_import_checks
+from . import test_ui
