@@ -38,6 +38,12 @@ else
     status=1
 fi
 
+if "$PY" scripts/gen_addon_readme.py --check; then
+    say "addon README: up to date"
+else
+    status=1
+fi
+
 if [[ -x "$VENV/bin/pylint" ]] && "$PY" -c 'import pylint_odoo' 2>/dev/null; then
     addons=()
     for manifest in */__manifest__.py; do

@@ -82,7 +82,6 @@ class AccountAnalyticLine(models.Model):
         related="billing_contract_id.currency_id", string="Billing Currency"
     )
     billable_hours = fields.Float(
-        string="Billable Hours",
         copy=False,
         readonly=True,
         help="Hours as billed, after rounding, minimums and caps. The raw "
