@@ -987,10 +987,21 @@ class AccountAnalyticLine(models.Model):
         Period = self.env["time.billing.period"]
         known = defaultdict(lambda: Period)
         periods = {}
+        # Lines of one contract and day share their outcome: a page has many
+        # lines per day, and each lookup scans the contract's periods.
+        outcomes = {}
         for line in self.filtered(
             lambda line: line.billing_contract_id and line not in issues
         ):
             contract = line.billing_contract_id
+            key = (contract, line.date)
+            if key in outcomes:
+                kind, value = outcomes[key]
+                if kind == "period":
+                    periods[line] = value
+                else:
+                    issues[line] = value
+                continue
             period = known[contract].filtered(
                 lambda p, day=line.date: p.date_from <= day <= p.date_to
             )[:1]
@@ -999,6 +1010,7 @@ class AccountAnalyticLine(models.Model):
                 known[contract] |= period
             if period.state == "open":
                 periods[line] = period.id
+                outcomes[key] = ("period", period.id)
                 continue
             target = period._get_next_open()
             if not target:
@@ -1014,9 +1026,11 @@ class AccountAnalyticLine(models.Model):
                     ),
                     {},
                 )
+                outcomes[key] = ("issue", issues[line])
                 continue
             known[contract] |= target
             periods[line] = target.id
+            outcomes[key] = ("period", target.id)
         return periods
 
     def _billing_get_sources(self):
