@@ -254,11 +254,22 @@ class AccountAnalyticLine(models.Model):
                 ]
             )
         )
-        for contract, group in lines.grouped(
-            lambda line: contracts._covering(
-                line.project_id, line.company_id, line.date
-            )
-        ).items():
+        # The candidates of each project, in the contracts' order, and the
+        # answer of each (project, company, date): ``_covering`` scans every
+        # contract it is called on, and a page has few distinct keys.
+        candidates = defaultdict(contracts.browse)
+        for contract in contracts:
+            for project in contract.project_ids:
+                candidates[project] |= contract
+        covering = {}
+
+        def covering_contract(line):
+            key = (line.project_id, line.company_id, line.date)
+            if key not in covering:
+                covering[key] = candidates[line.project_id]._covering(*key)
+            return covering[key]
+
+        for contract, group in lines.grouped(covering_contract).items():
             group = group.filtered(
                 lambda line, c=contract: line.billing_contract_id != c
             )
@@ -423,7 +434,10 @@ class AccountAnalyticLine(models.Model):
         """Write a rating run on these lines; return the lines that changed."""
         contract = self.billing_contract_id
         by_id = self.browse([rating.id for rating in run.ratings]).grouped("id")
-        updates = defaultdict(lambda: self.browse())
+        # Lines by values to write, the price apart from the period start:
+        # prices repeat across periods, so one write per price and one per
+        # period instead of one per combination of both.
+        updates = defaultdict(list)
         for rating in run.ratings:
             line = by_id[rating.id]
             vals = {
@@ -434,21 +448,22 @@ class AccountAnalyticLine(models.Model):
                 "billing_hold_reason": rating.hold
                 and contract._billing_note_text([rating.hold])
                 or False,
-                "billing_period_start": starts[line],
             }
             if not rating.billable:
                 vals["billing_state"] = "non_billable"
             elif line.billing_state == "non_billable":
                 vals["billing_state"] = False
-            if any(
-                not _same_value(line[fname], value) for fname, value in vals.items()
-            ):
-                updates[tuple(sorted(vals.items()))] |= line
-        changed = self.browse()
-        for key, lines in updates.items():
-            lines.write(dict(key))
-            changed |= lines
-        return changed
+            period = {"billing_period_start": starts[line]}
+            for part in (vals, period):
+                if any(
+                    not _same_value(line[fname], value) for fname, value in part.items()
+                ):
+                    updates[tuple(sorted(part.items()))].append(line.id)
+        changed_ids = {}
+        for key, line_ids in updates.items():
+            self.browse(line_ids).write(dict(key))
+            changed_ids.update(dict.fromkeys(line_ids))
+        return self.browse(list(changed_ids))
 
     def _billing_gather_usage(self):
         """What the time outside these lines consumed, by contract.

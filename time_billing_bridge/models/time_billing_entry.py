@@ -31,12 +31,14 @@ class TimeBillingEntry(models.Model):
     _rec_name = "external_id"
     _check_company_auto = True
 
+    # No company check on the backend: the entry's company is the backend's
+    # (related field), so they always agree, and the check would cost a
+    # domain evaluation per entry on every import.
     backend_id = fields.Many2one(
         comodel_name="time.billing.backend",
         required=True,
         ondelete="cascade",
         index=True,
-        check_company=True,
     )
     company_id = fields.Many2one(
         related="backend_id.company_id", store=True, index=True

@@ -431,7 +431,10 @@ class TestWebhooks(TimeBillingCommon, HttpCase):
                 {"external_id": "T-2", "date": "not a date", "hours": 1},
             ]
         }
-        response = self._post_generic(payload)
+        # One timestamp for both calls, so that the replay is the same call
+        # even when the two land in different seconds.
+        sent_at = int(time.time())
+        response = self._post_generic(payload, timestamp=sent_at)
         self.assertEqual(response.status_code, 200, response.text)
         entries = self._entries(self.generic_backend)
         good = entries.filtered(lambda e: e.external_id == "T-1")
@@ -445,7 +448,10 @@ class TestWebhooks(TimeBillingCommon, HttpCase):
         self.assertIn("not a date", bad.exception_reason)
 
         # Same call again: a no-op.
-        self.assertEqual(self._post_generic(payload).json(), {"status": "duplicate"})
+        self.assertEqual(
+            self._post_generic(payload, timestamp=sent_at).json(),
+            {"status": "duplicate"},
+        )
         self.assertEqual(len(self._runs(self.generic_backend)), 1)
 
     @mute_logger(CONTROLLER_LOGGER)
