@@ -44,8 +44,10 @@ BILLING_EXCEPTION_TYPES = [
 ]
 USER_GROUP = "time_billing_bridge.group_time_billing_user"
 MANAGER_GROUP = "time_billing_bridge.group_time_billing_manager"
-# Context key naming the backend whose entries are being turned into lines.
-IMPORT_BACKEND_CONTEXT = "time_billing_backend_id"
+# Context key: create() and write() leave the billing pipeline to the caller,
+# which runs _billing_refresh() once the lines are complete (the importer runs
+# it after linking the staging entries, which tell the source of each line).
+BILLING_DEFER_CONTEXT = "time_billing_defer_refresh"
 
 # Rating leaves these lines' price alone.
 RATING_SKIPPED_STATES = ("exception", "approved", "invoiced")
@@ -120,15 +122,18 @@ class AccountAnalyticLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._billing_prepare_create(vals_list)
         lines = super().create(vals_list)
-        lines.filtered("project_id")._billing_refresh()
+        if not self.env.context.get(BILLING_DEFER_CONTEXT):
+            lines.filtered("project_id")._billing_refresh()
         return lines
 
     def write(self, vals):
         res = super().write(vals)
         if set(vals) & set(self._get_billing_trigger_fields()):
             self._billing_reopen_edited(vals)
-            self._billing_refresh()
+            if not self.env.context.get(BILLING_DEFER_CONTEXT):
+                self._billing_refresh()
         return res
 
     @api.model
@@ -242,39 +247,99 @@ class AccountAnalyticLine(models.Model):
         )
         if not lines:
             return
-        # Anyone logging time gets it priced, whether or not they may read
-        # the contracts: the assignment is a system computation.
-        contracts = (
-            self.env["time.billing.contract"]
-            .sudo()
-            .search(
-                [
-                    ("project_ids", "in", lines.project_id.ids),
-                    ("state", "!=", "closed"),
-                ]
-            )
-        )
-        # The candidates of each project, in the contracts' order, and the
-        # answer of each (project, company, date): ``_covering`` scans every
-        # contract it is called on, and a page has few distinct keys.
-        candidates = defaultdict(contracts.browse)
-        for contract in contracts:
-            for project in contract.project_ids:
-                candidates[project] |= contract
-        covering = {}
-
-        def covering_contract(line):
-            key = (line.project_id, line.company_id, line.date)
-            if key not in covering:
-                covering[key] = candidates[line.project_id]._covering(*key)
-            return covering[key]
-
-        for contract, group in lines.grouped(covering_contract).items():
+        covering = self._billing_contract_finder(lines.project_id)
+        for contract, group in lines.grouped(
+            lambda line: covering(line.project_id, line.company_id, line.date)
+        ).items():
             group = group.filtered(
                 lambda line, c=contract: line.billing_contract_id != c
             )
             if group:
                 group.sudo().billing_contract_id = contract
+
+    @api.model
+    def _billing_contract_finder(self, projects):
+        """Return a function ``(project, company, date) -> contract`` that
+        answers from one search of the open contracts of ``projects``.
+
+        Anyone logging time gets it priced, whether or not they may read the
+        contracts: the assignment is a system computation. ``_covering``
+        scans every contract it is called on, and a batch has few distinct
+        keys: each answer is computed once.
+        """
+        contracts = (
+            self.env["time.billing.contract"]
+            .sudo()
+            .search([("project_ids", "in", projects.ids), ("state", "!=", "closed")])
+        )
+        candidates = defaultdict(contracts.browse)
+        for contract in contracts:
+            for project in contract.project_ids:
+                candidates[project] |= contract
+        answers = {}
+
+        def covering(project, company, day):
+            key = (project, company, day)
+            if key not in answers:
+                answers[key] = candidates[project]._covering(*key)
+            return answers[key]
+
+        return covering
+
+    @api.model
+    def _billing_prepare_create(self, vals_list):
+        """Put the contract of each new timesheet line in its values.
+
+        The line is inserted with its contract instead of being updated right
+        after; :meth:`_assign_billing_contract` checks it once the line exists.
+        """
+        todo = [
+            vals
+            for vals in vals_list
+            if "billing_contract_id" not in vals
+            and isinstance(vals.get("project_id") or vals.get("task_id"), int)
+        ]
+        if not todo:
+            return
+        tasks = (
+            self.env["project.task"]
+            .sudo()
+            .browse(
+                {
+                    vals["task_id"]
+                    for vals in todo
+                    if isinstance(vals.get("task_id"), int)
+                }
+            )
+        )
+        projects = (
+            self.env["project.project"]
+            .sudo()
+            .browse(
+                {
+                    vals["project_id"]
+                    for vals in todo
+                    if isinstance(vals.get("project_id"), int)
+                }
+            )
+            | tasks.project_id
+        )
+        covering = self._billing_contract_finder(projects)
+        today = fields.Date.context_today(self)
+        Company = self.env["res.company"]
+        for vals in todo:
+            task = tasks.browse(vals.get("task_id") or ())
+            project = projects.browse(vals.get("project_id") or task.project_id.id)
+            company = (
+                task.company_id
+                or project.company_id
+                or Company.browse(vals.get("company_id") or ())
+                or self.env.company
+            )
+            day = fields.Date.to_date(vals.get("date")) or today
+            contract = covering(project, company, day)
+            if contract:
+                vals["billing_contract_id"] = contract.id
 
     # ------------------------------------------------------------------
     # Rating (step 3): rate card, multipliers, rounding, caps, retainer.
@@ -580,21 +645,10 @@ class AccountAnalyticLine(models.Model):
         }, holidays
 
     def _billing_source_billable(self):
-        """Whether the time tracker bills each line, by line.
-
-        False when the line says so, or when an imported entry behind it is
-        marked non-billable at the source. Hook for extensions.
-        """
-        entry_flag = "billable_at_source" in self.env["time.billing.entry"]._fields
-        return {
-            line: line.billing_source_billable
-            and not (
-                entry_flag
-                and "non_billable"
-                in line.billing_entry_ids.mapped("billable_at_source")
-            )
-            for line in self
-        }
+        """Whether the time tracker bills each line, by line: the importer
+        clears ``billing_source_billable`` when the source marks an entry
+        non-billable. Hook for extensions."""
+        return {line: line.billing_source_billable for line in self}
 
     def _billing_jobs(self):
         """Role (job position) of each line's person on the line's date.
@@ -768,7 +822,10 @@ class AccountAnalyticLine(models.Model):
                 issues[line] = message
         in_scope._billing_check_coverage(issues)
         periods = in_scope._billing_assign_periods(issues)
-        in_scope._billing_check_duplicates(issues)
+        # Read before anything is written: a query on lines written meanwhile
+        # would first send the pending updates of the whole batch.
+        neighbours = in_scope._billing_same_day_lines()
+        in_scope._billing_check_duplicates(issues, neighbours)
         vals_by_line = {}
         for line in in_scope:
             if line in issues:
@@ -788,20 +845,22 @@ class AccountAnalyticLine(models.Model):
                 vals.update(billing_state=False, billing_note=False)
             vals_by_line[line] = vals
         self._billing_write_grouped(vals_by_line)
-        in_scope.filtered(lambda line: line not in issues)._billing_update_warnings()
+        in_scope.filtered(lambda line: line not in issues)._billing_update_warnings(
+            neighbours | in_scope
+        )
         (old_periods - self.billing_period_id)._sync_approval_activities()
 
-    def _billing_update_warnings(self):
+    def _billing_update_warnings(self, neighbours=None):
         """Write the warnings of these lines: late entry, overlapping time.
 
-        Also called when an imported entry is linked to its line, since start
-        and end times come with the entry.
+        :param neighbours: lines of the same people and days, these or others
+            (:meth:`_billing_same_day_lines`); read when not given
         """
         lines = self.filtered(
             lambda line: line.billing_contract_id and line.billing_state != "exception"
         )
         late = lines._billing_late_notes()
-        overlaps = lines._billing_check_overlaps()
+        overlaps = lines._billing_check_overlaps(neighbours)
         self._billing_write_grouped(
             {
                 line: {
@@ -1028,37 +1087,37 @@ class AccountAnalyticLine(models.Model):
             sources.setdefault(entry.timesheet_id, entry.backend_id)
         return sources
 
-    def _billing_check_duplicates(self, issues):
+    def _billing_check_duplicates(self, issues, neighbours):
         """Flag time that repeats work already received from another source:
-        same person, date, duration and description."""
+        same person, date, duration and description.
+
+        :param neighbours: the other lines of the same people and days
+            (:meth:`_billing_same_day_lines`)
+        """
         candidates = self.filtered(
             lambda line: line.billing_contract_id and line not in issues
         )
         if not candidates:
             return
-        in_place = self.search(
-            candidates._billing_same_days_domain()
-            & Domain("billing_contract_id", "!=", False)
-            & Domain("id", "not in", self.ids)
-            & Domain("billing_exception_type", "!=", "duplicate")
-            & Domain("billing_state", "!=", "rejected")
+        days = candidates._billing_days()
+        in_place = neighbours.filtered(
+            lambda line: (line.employee_id, line.date) in days
+            and line.billing_contract_id
+            and line.billing_exception_type != "duplicate"
+            and line.billing_state != "rejected"
         )
-
-        # The importer creates lines before it links their entries: it names
-        # the backend in the context, which holds for the new lines only.
-        importing = self.env.context.get(IMPORT_BACKEND_CONTEXT) or 0
 
         sources = (candidates | in_place)._billing_get_sources()
 
-        def triple(line, default_source=0):
+        def triple(line):
             key = duplicate_key(
                 line.employee_id.id, line.date, line.unit_amount, line.name
             )
             source = sources.get(line)
-            return line.id, key, source.id if source else default_source
+            return line.id, key, source.id if source else 0
 
         duplicates = find_duplicates(
-            [triple(line, importing) for line in candidates],
+            [triple(line) for line in candidates],
             [triple(line) for line in in_place],
         )
         for line_id, original_id in duplicates.items():
@@ -1088,28 +1147,55 @@ class AccountAnalyticLine(models.Model):
             for employee, lines in self.grouped("employee_id").items()
         )
 
-    def _billing_check_overlaps(self):
+    def _billing_days(self):
+        """The ``(employee, date)`` pairs of these lines."""
+        return {(line.employee_id, line.date) for line in self}
+
+    def _billing_same_day_lines(self):
+        """The other timesheet lines of the same people on the same days, with
+        what the duplicate and overlap checks read, in one query."""
+        if not self:
+            return self
+        return self.search_fetch(
+            self._billing_same_days_domain() & Domain("id", "not in", self.ids),
+            [
+                "employee_id",
+                "date",
+                "unit_amount",
+                "name",
+                "billing_contract_id",
+                "billing_exception_type",
+                "billing_state",
+            ],
+        )
+
+    def _billing_check_overlaps(self, neighbours=None):
         """Warn about time of one person that cannot all have been worked.
 
         With start and end times (imported entries whose source records them),
         overlapping intervals are reported. Time typed in Odoo has a duration
         only: there, more than 24 hours of one person on one day is the signal.
+        Duplicates are left out: they are not billed.
+
+        :param neighbours: lines of the same people and days, these or others
+            (:meth:`_billing_same_day_lines`); read when not given
         Return ``{line: warning}``.
         """
         if not self:
             return {}
-        domain = self._billing_same_days_domain() & Domain(
-            "billing_exception_type", "!=", "duplicate"
+        if neighbours is None:
+            neighbours = self._billing_same_day_lines()
+        days = self._billing_days()
+        same_days = (neighbours | self).filtered(
+            lambda line: (line.employee_id, line.date) in days
+            and line.billing_exception_type != "duplicate"
         )
-        totals = {
-            (employee, day): hours
-            for employee, day, hours in self._read_group(
-                domain, ["employee_id", "date:day"], ["unit_amount:sum"]
-            )
-        }
+        totals = defaultdict(float)
+        for line in same_days:
+            totals[line.employee_id, line.date] += line.unit_amount
         warnings = defaultdict(list)
         for line in self:
-            total = totals.get((line.employee_id, line.date), 0.0)
+            total = totals[line.employee_id, line.date]
             if total > MAX_HOURS_PER_DAY + 1e-6:
                 warnings[line].append(
                     self.env._(
@@ -1125,10 +1211,9 @@ class AccountAnalyticLine(models.Model):
         intervals = self._billing_get_intervals()
         timed = self.browse(list(intervals))
         if timed:
-            others = self.search(
-                timed._billing_same_days_domain()
-                & Domain("billing_exception_type", "!=", "duplicate")
-                & Domain("id", "not in", timed.ids)
+            timed_days = timed._billing_days()
+            others = (same_days - timed).filtered(
+                lambda line: (line.employee_id, line.date) in timed_days
             )
             intervals.update(others._billing_get_intervals())
             lines = self.browse(list(intervals))

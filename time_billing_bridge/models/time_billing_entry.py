@@ -41,7 +41,7 @@ class TimeBillingEntry(models.Model):
         index=True,
     )
     company_id = fields.Many2one(
-        related="backend_id.company_id", store=True, index=True
+        related="backend_id.company_id", store=True, index=True, precompute=True
     )
     provider = fields.Selection(related="backend_id.provider")
     external_id = fields.Char(required=True, readonly=True)

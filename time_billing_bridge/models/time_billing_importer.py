@@ -13,6 +13,7 @@ written.
 
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from psycopg2 import Error as PsycopgError
@@ -24,7 +25,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL, escape_psql, float_compare, mute_logger
 
 from ..importer import matching, staging
-from .account_analytic_line import IMPORT_BACKEND_CONTEXT, LOCKED_BILLING_STATES
+from .account_analytic_line import BILLING_DEFER_CONTEXT, LOCKED_BILLING_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ LINE_FETCH_FIELDS = [
     "project_id",
     "task_id",
     "partner_id",
+    "billing_source_billable",
 ]
 
 
@@ -638,6 +640,8 @@ class TimeBillingImporter(models.AbstractModel):
             "employee_id": resolution.employee_id,
             "project_id": resolution.project_id,
             "task_id": resolution.task_id or False,
+            # Unknown (None) counts as billable: only the source's "no" stops it.
+            "billing_source_billable": entry.billable is not False,
         }
         if resolution.partner_id:
             vals["partner_id"] = resolution.partner_id
@@ -669,11 +673,10 @@ class TimeBillingImporter(models.AbstractModel):
 
     @api.model
     def _apply(self, backend, sync_run, decisions):
-        # The lines are created before their entries: the backend in the
-        # context lets billing tell the source of the new lines.
-        Line = self.env["account.analytic.line"].with_context(
-            **{IMPORT_CONTEXT_KEY: True, IMPORT_BACKEND_CONTEXT: backend.id}
-        )
+        # Lines are created and changed with billing deferred, and billed
+        # once their entries are linked: an entry tells billing the source of
+        # its line, its start and end times and whether the source bills it.
+        Line = self._line_model()
         unlinks = [d for d in decisions if d.line_op == "unlink"]
         if unlinks:
             self._run_line_ops(
@@ -704,21 +707,30 @@ class TimeBillingImporter(models.AbstractModel):
                 )
         if new_vals:
             self._create_entries(new_vals)
-        # Start and end times come with the entries, linked after the lines
-        # were created: billing warns about overlapping time now.
-        self.env["account.analytic.line"].browse(
-            line_id
+        triggers = set(Line._get_billing_trigger_fields())
+        Line.browse(
+            decision.entry_vals["timesheet_id"]
+            if decision.line_op == "create"
+            else decision.record.timesheet_id.id
             for decision in decisions
-            if decision.line_op in ("create", "write")
-            and (
-                line_id := decision.entry_vals.get("timesheet_id")
-                or decision.record.timesheet_id.id
-            )
-        )._billing_update_warnings()
+            if decision.line_op == "create"
+            or (decision.line_op == "write" and triggers & set(decision.line_vals))
+        ).with_context(**{BILLING_DEFER_CONTEXT: False})._billing_refresh()
+
+    @api.model
+    def _line_model(self):
+        """Timesheet lines as the importer writes them: protections of
+        imported lines let it through, and billing waits for the entries."""
+        return self.env["account.analytic.line"].with_context(
+            **{IMPORT_CONTEXT_KEY: True, BILLING_DEFER_CONTEXT: True}
+        )
 
     @api.model
     def _create_entries(self, vals_list):
         """Create the new entries of a page.
+
+        Empty values are left out: a page holds thousands of entries, most of
+        whose optional fields are empty, and the defaults are empty too.
 
         The advisory locks serialise concurrent imports of the same entries,
         but a transaction's snapshot may predate the commit of the other
@@ -727,6 +739,10 @@ class TimeBillingImporter(models.AbstractModel):
         the synchronisation retries the page).
         """
         Entry = self.env["time.billing.entry"]
+        vals_list = [
+            {fname: value for fname, value in vals.items() if value is not False}
+            for vals in vals_list
+        ]
         try:
             with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
                 return Entry.create(vals_list)
@@ -746,17 +762,32 @@ class TimeBillingImporter(models.AbstractModel):
         """
         group = _Group(decisions)
         try:
-            with self.env.cr.savepoint():
+            with self._operation_savepoint():
                 operation(group)
             return
         except (UserError, PsycopgError):
             _logger.debug("Batch refused, retrying entry by entry", exc_info=True)
         for decision in decisions:
             try:
-                with self.env.cr.savepoint():
+                with self._operation_savepoint():
                     operation(_Group([decision]))
             except (UserError, PsycopgError) as err:
                 self._refused(decision, err)
+
+    @contextmanager
+    def _operation_savepoint(self):
+        """A savepoint around one line operation that flushes before it, not
+        after: what the operation leaves pending (the stored computed fields
+        of new lines) goes to the database with the billing values written
+        next, in one UPDATE per line instead of two. When the operation
+        fails, its pending updates are dropped with it."""
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                yield
+        except Exception:
+            self.env.cr.clear()
+            raise
 
     def _write_lines(self, decisions):
         def write_all(group):
@@ -764,9 +795,7 @@ class TimeBillingImporter(models.AbstractModel):
             for decision in group.decisions:
                 frozen = tuple(sorted(decision.line_vals.items()))
                 by_vals[frozen].append(decision.record.timesheet_id.id)
-            Line = self.env["account.analytic.line"].with_context(
-                **{IMPORT_CONTEXT_KEY: True}
-            )
+            Line = self._line_model()
             # One prefetch set for all the lines, so that what write() reads
             # is fetched once for the page, not once per group.
             all_ids = [line_id for ids in by_vals.values() for line_id in ids]

@@ -1,6 +1,7 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from dataclasses import replace
+from datetime import datetime
 
 from odoo.tests import tagged
 
@@ -49,6 +50,21 @@ class TestBillingImportChecks(ImportCommon):
             from_toggl.billing_note,
             f"Duplicate of line #{first.id} imported from Harvest (import test)",
         )
+
+    def test_time_the_source_does_not_bill_is_not_billed(self):
+        self.process(
+            make_entry(1, billable=False),
+            make_entry(2, description="Client call"),
+        )
+        free, billed = self.entry(1).timesheet_id, self.entry(2).timesheet_id
+        self.assertEqual(free.billing_state, "non_billable")
+        self.assertEqual((free.billable_hours, free.billing_amount), (0.0, 0.0))
+        self.assertEqual(billed.billing_state, "to_approve")  # grace period
+        self.assertGreater(billed.billing_amount, 0.0)
+        # The source bills it after all: the next import prices it.
+        self.process(make_entry(1, billable=True, updated_at=datetime(2026, 3, 3)))
+        self.assertEqual(free.billing_state, "to_approve")
+        self.assertEqual(free.billing_amount, billed.billing_amount)
 
     def test_overlapping_start_and_end_times_of_imported_time(self):
         self.process(
