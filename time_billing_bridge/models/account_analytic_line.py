@@ -293,43 +293,36 @@ class AccountAnalyticLine(models.Model):
         The line is inserted with its contract instead of being updated right
         after; :meth:`_assign_billing_contract` checks it once the line exists.
         """
+
+        def record_id(value):
+            return value if isinstance(value, int) and value is not True else False
+
         todo = [
             vals
             for vals in vals_list
             if "billing_contract_id" not in vals
-            and isinstance(vals.get("project_id") or vals.get("task_id"), int)
+            and (record_id(vals.get("project_id")) or record_id(vals.get("task_id")))
         ]
         if not todo:
             return
         tasks = (
             self.env["project.task"]
             .sudo()
-            .browse(
-                {
-                    vals["task_id"]
-                    for vals in todo
-                    if isinstance(vals.get("task_id"), int)
-                }
-            )
+            .browse(set(filter(None, (record_id(v.get("task_id")) for v in todo))))
         )
         projects = (
             self.env["project.project"]
             .sudo()
-            .browse(
-                {
-                    vals["project_id"]
-                    for vals in todo
-                    if isinstance(vals.get("project_id"), int)
-                }
-            )
-            | tasks.project_id
-        )
+            .browse(set(filter(None, (record_id(v.get("project_id")) for v in todo))))
+        ) | tasks.project_id
         covering = self._billing_contract_finder(projects)
         today = fields.Date.context_today(self)
         Company = self.env["res.company"]
         for vals in todo:
-            task = tasks.browse(vals.get("task_id") or ())
-            project = projects.browse(vals.get("project_id") or task.project_id.id)
+            task = tasks.browse(record_id(vals.get("task_id")) or ())
+            project = projects.browse(
+                record_id(vals.get("project_id")) or task.project_id.ids
+            )
             company = (
                 task.company_id
                 or project.company_id

@@ -744,7 +744,9 @@ class TimeBillingImporter(models.AbstractModel):
             for vals in vals_list
         ]
         try:
-            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+            # Not flushing: the pending updates of the page's lines are sent
+            # once, with their billing values.
+            with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
                 return Entry.create(vals_list)
         except UniqueViolation as err:
             if err.diag.constraint_name != f"{Entry._table}_backend_external_uniq":
