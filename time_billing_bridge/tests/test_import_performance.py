@@ -1,5 +1,7 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import date, datetime
+
 from odoo.tests import tagged
 
 from .import_common import ImportCommon, make_entry
@@ -45,3 +47,56 @@ class TestImportQueryCount(ImportCommon):
         changed_small = self.count_queries(self.page(1000, 10, description="v2"))
         changed_large = self.count_queries(self.page(2000, 100, description="v2"))
         self.assertEqual(changed_large, changed_small)
+
+
+@tagged("post_install", "-at_install")
+class TestEntryInsert(ImportCommon):
+    """The importer inserts new entries without create(): both store the same."""
+
+    def test_insert_stores_what_create_stores(self):
+        line = self._create_timesheet(hours=2.0)
+        run = self.start_run()
+        values = {
+            "backend_id": self.backend.id,
+            "payload": '{"id": 1, "notes": "Caf\u00e9"}',
+            "payload_hash": "abc",
+            "state": "conflict",
+            "exception_reason": "Changed at the source",
+            "date": date(2026, 3, 2),
+            "hours": 1.25,
+            "description": "Design review",
+            "external_user_ref": "u-1",
+            "external_updated_at": datetime(2026, 3, 2, 18, 30),
+            "billable_at_source": "non_billable",
+            "is_running": False,
+            "locked_at_source": True,
+            "line_number": 7,
+            "conflict_type": "update",
+            "pending_values": {"hours": 2.5, "description": "New"},
+            "timesheet_id": line.id,
+            "sync_run_id": run.id,
+        }
+        created = self.Entry.create({**values, "external_id": "by-create"})
+        inserted = self.env["time.billing.importer"]._create_entries(
+            [
+                {**values, "external_id": "by-insert"},
+                # Only some fields: the others take their defaults.
+                {"backend_id": self.backend.id, "external_id": "minimal"},
+            ]
+        )
+        self.env.invalidate_all()
+        fnames = [
+            fname
+            for fname, field in self.Entry._fields.items()
+            if field.store
+            and fname not in ("id", "external_id", "create_date", "write_date")
+        ]
+        expected = created.read(fnames)[0]
+        del expected["id"]
+        got = inserted[0].read(fnames)[0]
+        del got["id"]
+        self.assertEqual(got, expected)
+        self.assertEqual(inserted[0].company_id, self.backend.company_id)
+        self.assertEqual(inserted[1].state, "imported")
+        self.assertEqual(inserted[1].company_id, self.backend.company_id)
+        self.assertEqual(line.billing_entry_ids, created | inserted[0])
