@@ -118,6 +118,7 @@ class Measure:
     def __init__(self, name, label, entries):
         self.name, self.label, self.entries = name, label, entries
         self.seconds = self.queries = 0
+        self.run = None  # counts of the sync run, for the synchronisations
 
     def __enter__(self):
         self._queries = queries()
@@ -133,13 +134,16 @@ class Measure:
         return self.entries / self.seconds if self.seconds else 0.0
 
     def as_dict(self):
-        return {
+        result = {
             "label": self.label,
             "entries": self.entries,
             "seconds": round(self.seconds, 3),
             "entries_per_second": round(self.rate, 1),
             "queries": self.queries,
         }
+        if self.run:
+            result["run"] = self.run
+        return result
 
 
 def setup_fixtures(env, fake, fake_api):
@@ -321,6 +325,14 @@ def bench_sync(env, backend, label, name, entries):
     with Measure(name, label, entries) as measure:
         run = backend.action_sync()
         env.flush_all()
+    measure.run = {
+        "state": run.state,
+        "pages": run.page_count,
+        **{
+            key: run[f"{key}_count"]
+            for key in ("created", "updated", "unchanged", "deleted", "error")
+        },
+    }
     return measure, run
 
 
@@ -507,6 +519,15 @@ def report(args, results, problems):
             )
         )
     sync, resync = results["sync"], results["resync"]
+    print()
+    for measure in (sync, resync):
+        counts = measure.run
+        print(
+            f"{measure.label}: run {counts['state']}, {counts['pages']} pages, "
+            f"{counts['created']:,} created, {counts['updated']:,} updated, "
+            f"{counts['unchanged']:,} unchanged, {counts['deleted']:,} deleted, "
+            f"{counts['error']:,} errors"
+        )
     ratio = sync.rate / load.rate if load.rate else 0.0
     resync_ratio = resync.rate / sync.rate if sync.rate else 0.0
     print()
