@@ -843,11 +843,11 @@ class AccountAnalyticLine(models.Model):
         )
         (old_periods - self.billing_period_id)._sync_approval_activities()
 
-    def _billing_update_warnings(self, neighbours=None):
+    def _billing_update_warnings(self, neighbours):
         """Write the warnings of these lines: late entry, overlapping time.
 
         :param neighbours: lines of the same people and days, these or others
-            (:meth:`_billing_same_day_lines`); read when not given
+            (:meth:`_billing_same_day_lines`)
         """
         lines = self.filtered(
             lambda line: line.billing_contract_id and line.billing_state != "exception"
@@ -1132,14 +1132,6 @@ class AccountAnalyticLine(models.Model):
                 {"billing_duplicate_of_id": original.id},
             )
 
-    def _billing_same_days_domain(self):
-        """Timesheet lines of the same people on the same days as these."""
-        return Domain("project_id", "!=", False) & Domain.OR(
-            Domain("employee_id", "=", employee.id)
-            & Domain("date", "in", sorted(set(lines.mapped("date"))))
-            for employee, lines in self.grouped("employee_id").items()
-        )
-
     def _billing_days(self):
         """The ``(employee, date)`` pairs of these lines."""
         return {(line.employee_id, line.date) for line in self}
@@ -1149,8 +1141,15 @@ class AccountAnalyticLine(models.Model):
         what the duplicate and overlap checks read, in one query."""
         if not self:
             return self
+        same_days = Domain.OR(
+            Domain("employee_id", "=", employee.id)
+            & Domain("date", "in", sorted(set(lines.mapped("date"))))
+            for employee, lines in self.grouped("employee_id").items()
+        )
         return self.search_fetch(
-            self._billing_same_days_domain() & Domain("id", "not in", self.ids),
+            Domain("project_id", "!=", False)
+            & same_days
+            & Domain("id", "not in", self.ids),
             [
                 "employee_id",
                 "date",
@@ -1162,7 +1161,7 @@ class AccountAnalyticLine(models.Model):
             ],
         )
 
-    def _billing_check_overlaps(self, neighbours=None):
+    def _billing_check_overlaps(self, neighbours):
         """Warn about time of one person that cannot all have been worked.
 
         With start and end times (imported entries whose source records them),
@@ -1171,13 +1170,11 @@ class AccountAnalyticLine(models.Model):
         Duplicates are left out: they are not billed.
 
         :param neighbours: lines of the same people and days, these or others
-            (:meth:`_billing_same_day_lines`); read when not given
+            (:meth:`_billing_same_day_lines`)
         Return ``{line: warning}``.
         """
         if not self:
             return {}
-        if neighbours is None:
-            neighbours = self._billing_same_day_lines()
         days = self._billing_days()
         same_days = (neighbours | self).filtered(
             lambda line: (line.employee_id, line.date) in days

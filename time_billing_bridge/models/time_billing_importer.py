@@ -680,7 +680,6 @@ class TimeBillingImporter(models.AbstractModel):
         # Lines are created and changed with billing deferred, and billed
         # once their entries are linked: an entry tells billing the source of
         # its line, its start and end times and whether the source bills it.
-        Line = self._line_model()
         unlinks = [d for d in decisions if d.line_op == "unlink"]
         if unlinks:
             self._run_line_ops(
@@ -691,7 +690,7 @@ class TimeBillingImporter(models.AbstractModel):
             self._write_lines(writes)
         creates = [d for d in decisions if d.line_op == "create"]
         if creates:
-            self._create_lines(Line, creates)
+            self._create_lines(creates)
 
         run_id = sync_run.id
         new_vals = []
@@ -711,6 +710,7 @@ class TimeBillingImporter(models.AbstractModel):
                 )
         if new_vals:
             self._create_entries(new_vals)
+        Line = self.env["account.analytic.line"]
         triggers = set(Line._get_billing_trigger_fields())
         Line.browse(
             decision.entry_vals["timesheet_id"]
@@ -719,7 +719,7 @@ class TimeBillingImporter(models.AbstractModel):
             for decision in decisions
             if decision.line_op == "create"
             or (decision.line_op == "write" and triggers & set(decision.line_vals))
-        ).with_context(**{BILLING_DEFER_CONTEXT: False})._billing_refresh()
+        )._billing_refresh()
 
     @api.model
     def _line_model(self):
@@ -869,9 +869,9 @@ class TimeBillingImporter(models.AbstractModel):
 
         self._run_line_ops(decisions, write_all)
 
-    def _create_lines(self, Line, decisions):
+    def _create_lines(self, decisions):
         def create_all(group):
-            lines = Line.create([d.line_vals for d in group.decisions])
+            lines = self._line_model().create([d.line_vals for d in group.decisions])
             for decision, line in zip(group.decisions, lines, strict=True):
                 decision.entry_vals["timesheet_id"] = line.id
 

@@ -106,6 +106,32 @@ class ImportCommon(TimeBillingCommon):
         # that need it.
         cls.contract_a.auto_approve_delay = 30
 
+    def setup_company_b(self, label, account_ref):
+        """A second company with its own Sam Senior, Project A and Harvest
+        backend; Project A of the main company is kept to the main company.
+        Return ``(company, employee, project, backend)``."""
+        company_b = self.env["res.company"].create({"name": f"Company B ({label})"})
+        self.project_a.company_id = self.company
+        sam_b = self.env["hr.employee"].create(
+            {
+                "name": "Sam Senior",
+                "work_email": "sam@example.com",
+                "company_id": company_b.id,
+            }
+        )
+        project_b = self.env["project.project"].create(
+            {"name": "Project A", "company_id": company_b.id}
+        )
+        backend_b = self.env["time.billing.backend"].create(
+            {
+                "name": f"Harvest B ({label})",
+                "provider": "harvest",
+                "account_ref": account_ref,
+                "company_id": company_b.id,
+            }
+        )
+        return company_b, sam_b, project_b, backend_b
+
     def start_run(self, trigger="manual", backend=None):
         return (backend or self.backend)._start_sync_run(trigger)
 

@@ -589,29 +589,10 @@ class TestImportMatching(ImportCommon):
 @tagged("post_install", "-at_install")
 class TestImportMultiCompany(ImportCommon):
     def test_backend_of_company_b_creates_lines_in_company_b(self):
-        company_b = self.env["res.company"].create({"name": "Company B (import)"})
+        # Same e-mail and project name in both companies: the backend's
+        # company decides.
+        company_b, sam_b, project_b, backend_b = self.setup_company_b("import", "7")
         self.env.user.company_ids |= company_b
-        # Projects are shared between companies unless told otherwise.
-        self.project_a.company_id = self.company
-        # Same e-mail in both companies: the backend's company decides.
-        sam_b = self.env["hr.employee"].create(
-            {
-                "name": "Sam Senior",
-                "work_email": "sam@example.com",
-                "company_id": company_b.id,
-            }
-        )
-        project_b = self.env["project.project"].create(
-            {"name": "Project A", "company_id": company_b.id}
-        )
-        backend_b = self.env["time.billing.backend"].create(
-            {
-                "name": "Harvest B",
-                "provider": "harvest",
-                "account_ref": "7",
-                "company_id": company_b.id,
-            }
-        )
         counts, run = self.process(make_entry(1), backend=backend_b)
         self.assert_counts(counts, created=1)
         line = self.entry(1, backend=backend_b).timesheet_id

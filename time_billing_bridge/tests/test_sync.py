@@ -373,26 +373,7 @@ class TestSync(ImportCommon):
 @tagged("post_install", "-at_install")
 class TestSyncCron(ImportCommon):
     def test_cron_syncs_due_backends_in_their_company(self):
-        company_b = self.env["res.company"].create({"name": "Company B (cron)"})
-        self.project_a.company_id = self.company
-        sam_b = self.env["hr.employee"].create(
-            {
-                "name": "Sam Senior",
-                "work_email": "sam@example.com",
-                "company_id": company_b.id,
-            }
-        )
-        project_b = self.env["project.project"].create(
-            {"name": "Project A", "company_id": company_b.id}
-        )
-        backend_b = self.env["time.billing.backend"].create(
-            {
-                "name": "Harvest B (cron)",
-                "provider": "harvest",
-                "account_ref": "8",
-                "company_id": company_b.id,
-            }
-        )
+        company_b, sam_b, project_b, backend_b = self.setup_company_b("cron", "8")
         not_due = self.env["time.billing.backend"].create(
             {
                 "name": "Later",
