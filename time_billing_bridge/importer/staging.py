@@ -33,7 +33,14 @@ STAGING_FIELDS = {
     "locked_at_source": "is_locked",
     "approval_status_at_source": "approval_status",
     "line_number": "line_number",
+    # ISO 8601 text of the datetimes, as they are: with their UTC offset when
+    # aware, without one for local wall-clock time (a Datetime field would
+    # shift local times by the user's time zone).
+    "source_start": "start",
+    "source_end": "end",
 }
+# The ExternalEntry datetimes staged as ISO 8601 text.
+MOMENT_ATTRS = ("start", "end")
 
 BILLABLE_VALUES = {True: "billable", False: "non_billable", None: False}
 
@@ -87,6 +94,10 @@ def staging_values(entry):
     }
     vals["hours"] = entry.hours or 0.0
     vals["billable_at_source"] = BILLABLE_VALUES[entry.billable]
+    for fname, attr in STAGING_FIELDS.items():
+        if attr in MOMENT_ATTRS:
+            moment = getattr(entry, attr)
+            vals[fname] = moment.isoformat() if moment else False
     return vals
 
 
@@ -120,7 +131,13 @@ def entry_from_staging(external_id, vals, raw=None):
     }
     for attr, value in list(kwargs.items()):
         if value is False or value is None:
-            kwargs[attr] = None if attr in ("date", "updated_at", "line_number") else ""
+            kwargs[attr] = (
+                None
+                if attr in ("date", "updated_at", "line_number", *MOMENT_ATTRS)
+                else ""
+            )
+        elif attr in MOMENT_ATTRS:
+            kwargs[attr] = datetime.fromisoformat(value)
     for attr in ("is_running", "is_locked"):
         kwargs[attr] = bool(kwargs.get(attr))
     kwargs["hours"] = float(kwargs.get("hours") or 0.0)

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
-from .time_billing_contract import BILLING_PERIODS, ROUNDING_METHODS
+from ..const import BILLING_PERIODS, ROUNDING_METHODS
 
 
 class ResCompany(models.Model):

@@ -5,15 +5,11 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..const import ENTRY_STATES, GROUP_MANAGER
 from ..importer import staging
 from ..providers.base import EntryError, Page
+from ..tools.guard import pipeline_write
 
-ENTRY_STATES = [
-    ("imported", "Imported"),
-    ("exception", "Exception"),
-    ("conflict", "Conflict"),
-    ("deleted", "Deleted"),
-]
 CONFLICT_TYPES = [
     ("update", "Changed at the Source"),
     ("delete", "Deleted at the Source"),
@@ -26,6 +22,7 @@ BILLABLE_AT_SOURCE = [
 
 class TimeBillingEntry(models.Model):
     _name = "time.billing.entry"
+    _inherit = ["time.billing.pipeline.mixin"]
     _description = "Imported Time Entry"
     _order = "date desc, id desc"
     _rec_name = "external_id"
@@ -111,6 +108,20 @@ class TimeBillingEntry(models.Model):
     line_number = fields.Integer(
         readonly=True, help="Line of the file this entry was read from."
     )
+    # Text, not Datetime: a local wall-clock time stays as the source wrote
+    # it (a Datetime field would shift it by the user's time zone).
+    source_start = fields.Char(
+        string="Started at Source",
+        readonly=True,
+        help="When the work started, as the source recorded it (ISO 8601); "
+        "without a UTC offset it is the person's local time.",
+    )
+    source_end = fields.Char(
+        string="Ended at Source",
+        readonly=True,
+        help="When the work ended, as the source recorded it (ISO 8601); "
+        "without a UTC offset it is the person's local time.",
+    )
     # A source version waiting for a decision because the timesheet line is
     # approved or invoiced.
     conflict_type = fields.Selection(selection=CONFLICT_TYPES, readonly=True)
@@ -154,6 +165,16 @@ class TimeBillingEntry(models.Model):
     )
     # Lets the importer classify a page (id and digest) from the index alone.
     _backend_external_hash_idx = models.Index("(backend_id, external_id, payload_hash)")
+
+    @api.model
+    def _get_pipeline_write_message(self):
+        # An entry holds what a source sent and the timesheet line it made:
+        # editing one by hand could point "re-process" at somebody else's line.
+        return self.env._(
+            "Imported entries change only through their actions (map, re-process, "
+            "accept or dismiss the source version) and new imports, not by "
+            "editing them."
+        )
 
     @api.depends("pending_values")
     def _compute_pending(self):
@@ -274,10 +295,7 @@ class TimeBillingEntry(models.Model):
 
     def action_accept_source(self):
         """Apply the source version to the approved timesheet line."""
-        if not (
-            self.env.su
-            or self.env.user.has_group("time_billing_bridge.group_time_billing_manager")
-        ):
+        if not (self.env.su or self.env.user.has_group(GROUP_MANAGER)):
             raise AccessError(
                 self.env._(
                     "Only time billing managers may change approved time: "
@@ -311,17 +329,18 @@ class TimeBillingEntry(models.Model):
         version (receiving the same version again does not re-open it)."""
         entries = self._check_conflicts()
         for entry in entries:
-            entry.write(
-                {
-                    "state": "imported",
-                    "dismissed_payload_hash": entry.pending_payload_hash,
-                    "conflict_type": False,
-                    "exception_reason": False,
-                    "pending_payload": False,
-                    "pending_payload_hash": False,
-                    "pending_values": False,
-                }
-            )
+            with pipeline_write():
+                entry.write(
+                    {
+                        "state": "imported",
+                        "dismissed_payload_hash": entry.pending_payload_hash,
+                        "conflict_type": False,
+                        "exception_reason": False,
+                        "pending_payload": False,
+                        "pending_payload_hash": False,
+                        "pending_values": False,
+                    }
+                )
         for backend, backend_entries in entries.grouped("backend_id").items():
             run = backend._start_sync_run("review")
             run._log(

@@ -5,6 +5,8 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import escape_psql
 
+from ..const import CTX_SKIP_REPROCESS
+
 MAPPING_KINDS = [
     ("user", "User"),
     ("project", "Project"),
@@ -38,7 +40,6 @@ MAPPING_ENTRY_FIELDS = {
 }
 # Context key: do not re-process waiting entries when mappings change (the
 # caller does it).
-SKIP_REPROCESS_KEY = "time_billing_skip_reprocess"
 
 
 class TimeBillingMapping(models.Model):
@@ -102,13 +103,13 @@ class TimeBillingMapping(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         mappings = super().create(vals_list)
-        if not self.env.context.get(SKIP_REPROCESS_KEY):
+        if not self.env.context.get(CTX_SKIP_REPROCESS):
             mappings._reprocess_waiting_entries()
         return mappings
 
     def write(self, vals):
         res = super().write(vals)
-        if not self.env.context.get(SKIP_REPROCESS_KEY) and (
+        if not self.env.context.get(CTX_SKIP_REPROCESS) and (
             {"kind", "external_ref", *MAPPING_TARGET_FIELDS.values()} & set(vals)
         ):
             self._reprocess_waiting_entries()

@@ -6,19 +6,13 @@ from datetime import date, timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools.misc import format_amount, format_date
 
-from ..tools.periods import period_bounds
+from ..const import ACTIVITY_APPROVAL, GROUP_MANAGER, PERIOD_STATES
+from ..tools.guard import pipeline_write
 from ..tools.validation import fit_bounds
-
-PERIOD_STATES = [
-    ("open", "Open"),
-    ("closed", "Closed"),
-]
-APPROVAL_ACTIVITY = "time_billing_bridge.mail_act_time_billing_approval"
-MANAGER_GROUP = "time_billing_bridge.group_time_billing_manager"
 
 
 class TimeBillingPeriod(models.Model):
@@ -29,6 +23,7 @@ class TimeBillingPeriod(models.Model):
     """
 
     _name = "time.billing.period"
+    _inherit = ["time.billing.pipeline.mixin"]
     _description = "Time Billing Period"
     _order = "contract_id, date_from desc, id desc"
     _check_company_auto = True
@@ -77,6 +72,15 @@ class TimeBillingPeriod(models.Model):
         "CHECK(date_to >= date_from)",
         "A billing period cannot end before it starts.",
     )
+
+    @api.model
+    def _get_pipeline_write_message(self):
+        # Periods are created as time arrives in them; reopening one needs a
+        # billing manager (action_reopen).
+        return self.env._(
+            "Billing periods are created by billing and change only through "
+            "Close and Reopen."
+        )
 
     @api.depends("date_from", "date_to", "contract_id.billing_period")
     def _compute_display_name(self):
@@ -151,7 +155,7 @@ class TimeBillingPeriod(models.Model):
         """``{(contract, day): period}`` for ``(contract, day)`` pairs, the
         missing periods created in one go.
 
-        A new period follows the contract's rhythm (:func:`period_bounds`)
+        A new period follows the contract's rhythm (``_billing_period_bounds``)
         and stops where an existing period starts or ends.
         """
         days_by_contract = defaultdict(set)
@@ -159,8 +163,8 @@ class TimeBillingPeriod(models.Model):
             days_by_contract[contract].add(day)
         envelopes = {
             contract: (
-                period_bounds(min(days), *contract._get_period_rhythm())[0],
-                period_bounds(max(days), *contract._get_period_rhythm())[1],
+                contract._billing_period_bounds(min(days))[0],
+                contract._billing_period_bounds(max(days))[1],
             )
             for contract, days in days_by_contract.items()
         }
@@ -180,7 +184,7 @@ class TimeBillingPeriod(models.Model):
                     (span for span in spans if span[0] <= day <= span[1]), None
                 )
                 if not match:
-                    first, last = period_bounds(day, *contract._get_period_rhythm())
+                    first, last = contract._billing_period_bounds(day)
                     first, last = fit_bounds(
                         first, last, day, [(span[0], span[1]) for span in spans]
                     )
@@ -194,7 +198,8 @@ class TimeBillingPeriod(models.Model):
                     )
                     spans.append(match)
                 result[contract, day] = match[2]
-        created = self.create(planned)
+        with pipeline_write():
+            created = self.create(planned)
         return {
             key: created[value] if isinstance(value, int) else value
             for key, value in result.items()
@@ -221,13 +226,14 @@ class TimeBillingPeriod(models.Model):
         to_close = self.filtered(lambda p: p.state == "open")
         if not to_close:
             raise UserError(self.env._("These billing periods are already closed."))
-        to_close.write(
-            {
-                "state": "closed",
-                "closed_by_id": self.env.uid,
-                "closed_date": fields.Datetime.now(),
-            }
-        )
+        with pipeline_write():
+            to_close.write(
+                {
+                    "state": "closed",
+                    "closed_by_id": self.env.uid,
+                    "closed_date": fields.Datetime.now(),
+                }
+            )
         for period in to_close:
             period.contract_id.message_post(
                 body=self.env._(
@@ -240,12 +246,15 @@ class TimeBillingPeriod(models.Model):
         return True
 
     def action_reopen(self):
-        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
-            raise UserError(
+        if not (self.env.su or self.env.user.has_group(GROUP_MANAGER)):
+            raise AccessError(
                 self.env._("Only a billing manager can reopen a billing period.")
             )
         to_open = self.filtered(lambda p: p.state == "closed")
-        to_open.write({"state": "open", "closed_by_id": False, "closed_date": False})
+        with pipeline_write():
+            to_open.write(
+                {"state": "open", "closed_by_id": False, "closed_date": False}
+            )
         for period in to_open:
             period.contract_id.message_post(
                 body=self.env._(
@@ -300,7 +309,7 @@ class TimeBillingPeriod(models.Model):
         periods = self.sudo().exists()
         if not periods:
             return
-        activity_type = self.env.ref(APPROVAL_ACTIVITY, raise_if_not_found=False)
+        activity_type = self.env.ref(ACTIVITY_APPROVAL, raise_if_not_found=False)
         if not activity_type:
             return
         waiting = {
@@ -345,7 +354,7 @@ class TimeBillingPeriod(models.Model):
                 current[1:].unlink()
             elif approver:
                 contract.sudo().activity_schedule(
-                    APPROVAL_ACTIVITY,
+                    ACTIVITY_APPROVAL,
                     date_deadline=activity_type._get_date_deadline(),
                     summary=summary,
                     note=note,

@@ -1,7 +1,9 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from ..const import CTX_NO_RERATE, GROUP_MANAGER
 
 # Most specific first; rate resolution walks this order.
 RULE_LEVELS = [
@@ -116,28 +118,39 @@ class TimeBillingRateRule(models.Model):
                     subject.name or target.name or self.env._("Everyone")
                 )
 
-    # Any change to the rate card prices the contract's open time again
-    # (approved, invoiced and rejected time keeps its price). Inside a
-    # contract write, the contract re-rates once for all its changes.
+    # Only a billing manager changes a rate card. Any change prices the
+    # contract's open time again (approved, invoiced and rejected time keeps
+    # its price). Inside a contract write, the contract re-rates once for all
+    # its changes.
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_manager()
         rules = super().create(vals_list)
         rules._rerate_contracts(rules.contract_id)
         return rules
 
     def write(self, vals):
+        self._check_manager()
         contracts = self.contract_id
         res = super().write(vals)
         self._rerate_contracts(contracts | self.contract_id)
         return res
 
     def unlink(self):
+        self._check_manager()
         contracts = self.contract_id
         res = super().unlink()
         self._rerate_contracts(contracts.exists())
         return res
 
     def _rerate_contracts(self, contracts):
-        if not self.env.context.get("time_billing_no_rerate"):
+        if not self.env.context.get(CTX_NO_RERATE):
             contracts._rerate_open_lines()
+
+    @api.model
+    def _check_manager(self):
+        if not (self.env.su or self.env.user.has_group(GROUP_MANAGER)):
+            raise AccessError(
+                self.env._("Only a billing manager can change a contract's rate card.")
+            )

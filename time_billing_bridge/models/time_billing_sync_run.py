@@ -4,14 +4,9 @@ import logging
 
 from odoo import api, fields, models
 
-_logger = logging.getLogger(__name__)
+from ..const import SYNC_RUN_STATES
 
-SYNC_RUN_STATES = [
-    ("running", "Running"),
-    ("done", "Done"),
-    ("partial", "Partially Done"),
-    ("failed", "Failed"),
-]
+_logger = logging.getLogger(__name__)
 
 SYNC_RUN_TRIGGERS = [
     ("manual", "Manual"),

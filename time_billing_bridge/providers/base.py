@@ -59,6 +59,12 @@ class ExternalEntry:
     deleted: bool = False
     # Where the entry came from in a file (1-based, header = line 1).
     line_number: int | None = None
+    # When the work started and ended, when the source records them (both or
+    # neither, end after start). Timezone-aware when the source gives an
+    # offset or UTC; naive otherwise, and then the person's local wall-clock
+    # time.
+    start: datetime | None = None
+    end: datetime | None = None
     # JSON-serialisable payload exactly as received (dict for APIs, row dict
     # for files).
     raw: dict = field(default_factory=dict)
@@ -97,10 +103,13 @@ class ProviderAdapter:
     """Base class of the provider adapters.
 
     Subclasses set ``provider`` (the selection key of ``time.billing.backend``)
-    and implement :meth:`check_connection` and :meth:`iter_pages`.
+    and ``default_api_url`` (the provider's public API root, which a backend
+    uses unless it names another; empty for sources without an API), and
+    implement :meth:`check_connection` and :meth:`iter_pages`.
     """
 
     provider = ""
+    default_api_url = ""
 
     def __init__(self, config: AdapterConfig):
         self.config = config

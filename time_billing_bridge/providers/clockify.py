@@ -27,11 +27,13 @@ from .common import (
     number,
     parse_datetime,
     parse_iso_duration,
+    parse_moment,
     ref,
     require,
     start_window,
     text,
     utc_iso,
+    work_interval,
 )
 from .http import HttpAdapter, HttpClient
 from .webhooks import header, verify_clockify_signature
@@ -79,6 +81,10 @@ def _to_entry(record, user=None, tz_name=None):
     interval = _object(record, "timeInterval")
     start = parse_datetime(interval.get("start"), "timeInterval.start")
     hours, running = _hours(interval, start)
+    # When the work started and ended, as written (UTC, or with an offset).
+    began, ended = work_interval(
+        parse_moment(interval.get("start")), parse_moment(interval.get("end"))
+    )
     user = user or _object(record, "user")
     zone = text(_object(user, "settings").get("timeZone")) or tz_name
     project = _object(record, "project")
@@ -101,6 +107,8 @@ def _to_entry(record, user=None, tz_name=None):
         billable=billable if isinstance(billable, bool) else None,
         is_running=running,
         is_locked=bool(record.get("isLocked")),
+        start=began,
+        end=ended,
         raw=record,
     )
 
@@ -116,7 +124,7 @@ class ClockifyAdapter(HttpAdapter):
 
     provider = "clockify"
     label = LABEL
-    default_url = "https://api.clockify.me/api/v1"
+    default_api_url = "https://api.clockify.me/api/v1"
     default_page_size = 200
     max_page_size = 1000
     requires_account = True

@@ -6,7 +6,7 @@ Nothing here talks HTTP or touches the ORM: values in, values out.
 """
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .base import EntryError
@@ -19,6 +19,10 @@ _ISO_DURATION = re.compile(
     r"(?:(?P<minutes>\d+(?:\.\d+)?)M)?"
     r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
 )
+
+# A wall-clock time: 24-hour ("14:30", "14:30:15") or 12-hour ("2:30pm",
+# "2:30 p.m.").
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?\s*$", re.I)
 
 
 class MalformedRecord(ValueError):
@@ -92,6 +96,96 @@ def parse_date(value, field_name="date"):
         raise MalformedRecord(
             f"{field_name} {value!r} is not a date (YYYY-MM-DD)"
         ) from err
+
+
+def parse_moment(value):
+    """ISO 8601 date-time -> datetime as written, or None when empty or
+    unreadable: aware when the text carries an offset (or ``Z``), naive
+    otherwise (the source's local wall-clock time)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    if value[-1:] in ("Z", "z"):  # Python 3.10's fromisoformat wants +00:00
+        value = value[:-1] + "+00:00"
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_clock(value):
+    """Wall-clock time (``"14:30"``, ``"8:00am"``, ``"2:30 p.m."``) -> time,
+    or None when unreadable."""
+    match = _CLOCK.match(str(value or ""))
+    if not match:
+        return None
+    hour, minute, second, meridiem = match.groups()
+    hour = int(hour)
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem.lower().startswith("p") else 0)
+    if hour > 23 or int(minute) > 59 or int(second or 0) > 59:
+        return None
+    return time(hour, int(minute), int(second or 0))
+
+
+def parse_day(value):
+    """Date at the start of ``value`` (``2026-03-02...``), or None."""
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def local_moment(day, clock):
+    """Naive datetime of a local date and wall-clock time (text), or None."""
+    day = parse_day(day) if day else None
+    clock = parse_clock(clock)
+    return datetime.combine(day, clock) if day and clock else None
+
+
+def work_interval(start, end):
+    """``(start, end)`` of a piece of work, or ``(None, None)``.
+
+    Both must be known and of one kind (aware, or naive local time), the end
+    after the start; otherwise the interval is unknown, not an error.
+    """
+    if start is None or end is None:
+        return None, None
+    if (start.tzinfo is None) != (end.tzinfo is None) or end <= start:
+        return None, None
+    return start, end
+
+
+def timed_interval(start, seconds):
+    """``work_interval`` of ``start`` and a positive number of seconds."""
+    if (
+        start is None
+        or isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or seconds <= 0
+    ):
+        return None, None
+    return work_interval(start, start + timedelta(seconds=seconds))
+
+
+def local_interval(start_day, start_clock, end_day, end_clock):
+    """Naive ``work_interval`` from a local start date, start and end clock
+    times and, optionally, an end date (all text).
+
+    Without an end date the work ends on its start date, or on the next day
+    when the end clock is not after the start one (past midnight).
+    """
+    begin = local_moment(start_day, start_clock)
+    end = parse_clock(end_clock)
+    if begin is None or end is None:
+        return None, None
+    end_date = (parse_day(end_day) if end_day else None) or begin.date()
+    finish = datetime.combine(end_date, end)
+    if finish <= begin and not end_day:
+        finish += timedelta(days=1)  # past midnight
+    return work_interval(begin, finish)
 
 
 def get_zone(tz_name):

@@ -18,8 +18,11 @@ integration platform) push entries in this shape, signed with HMAC-SHA256::
 A single entry object (without the ``entries`` wrapper) is accepted too. The
 keys are the fields of :class:`~.base.ExternalEntry`; ``external_id``,
 ``date`` and ``hours`` are required, ``updated_at`` is an ISO 8601 moment.
-Entries that cannot be read become :class:`~.base.EntryError` and never
-block the others.
+``start`` and ``end`` (``stop`` is read as ``end`` too) are the optional ISO
+8601 moments the work started and ended: with a UTC offset, or without one
+for the person's local time; when either is missing or unreadable, the entry
+has no interval (it is not an error). Entries that cannot be read become
+:class:`~.base.EntryError` and never block the others.
 """
 
 from .base import EntryError, ExternalEntry, Page
@@ -27,11 +30,13 @@ from .common import (
     MalformedRecord,
     number,
     parse_date,
+    parse_moment,
     record_error,
     ref,
     require,
     text,
     to_naive_utc,
+    work_interval,
 )
 
 LABEL = "Webhook"
@@ -68,6 +73,11 @@ def _to_entry(record):
     hours = number(record.get("hours"), "hours")
     if hours < 0:
         raise MalformedRecord(f"hours {hours!r} is negative")
+    end = record.get("end")
+    start, end = work_interval(
+        parse_moment(record.get("start")),
+        parse_moment(record.get("stop") if end is None else end),
+    )
     return ExternalEntry(
         external_id=ref(require(record, "external_id")),
         date=parse_date(record.get("date"), "date"),
@@ -75,6 +85,8 @@ def _to_entry(record):
         updated_at=to_naive_utc(record.get("updated_at"), "updated_at"),
         billable=billable,
         is_locked=bool(record.get("is_locked")),
+        start=start,
+        end=end,
         raw=record,
         **values,
     )

@@ -14,6 +14,7 @@ from ..exceptions import ProviderAuthError, ProviderError, ProviderNotFound
 from . import register
 from .base import ExternalEntry, Page
 from .common import (
+    local_interval,
     map_records,
     nested,
     number,
@@ -55,6 +56,14 @@ def _to_entry(record, user_emails=None):
     if not approval_status and record.get("is_closed"):
         approval_status = "approved"  # before approval_status existed
     billable = record.get("billable")
+    # Accounts that track start and end times give them as local clock
+    # times ("8:00am") of the spent date.
+    began, ended = local_interval(
+        record.get("spent_date"),
+        record.get("started_time"),
+        None,
+        record.get("ended_time"),
+    )
     return ExternalEntry(
         external_id=external_id,
         date=spent_date,
@@ -75,6 +84,8 @@ def _to_entry(record, user_emails=None):
         is_running=bool(record.get("is_running")),
         is_locked=bool(record.get("is_locked")),
         approval_status=approval_status,
+        start=began,
+        end=ended,
         raw=record,
     )
 
@@ -91,7 +102,7 @@ class HarvestAdapter(HttpAdapter):
 
     provider = "harvest"
     label = LABEL
-    default_url = "https://api.harvestapp.com/v2"
+    default_api_url = "https://api.harvestapp.com/v2"
     default_page_size = 2000
     max_page_size = 2000
     requires_account = True

@@ -344,12 +344,11 @@ class HttpClient:
 class HttpAdapter(ProviderAdapter):
     """Base of the adapters that talk to a JSON API through :class:`HttpClient`.
 
-    Subclasses set ``label``, ``default_url``, ``default_page_size`` and
+    Subclasses set ``label``, ``default_api_url``, ``default_page_size`` and
     ``max_page_size`` and implement :meth:`_build_http`.
     """
 
     label = ""
-    default_url = ""
     default_page_size = 100
     max_page_size = 100
     # Whether the backend's account_ref (account or workspace ID) is required.
@@ -380,7 +379,7 @@ class HttpAdapter(ProviderAdapter):
 
     @property
     def base_url(self):
-        return (self.config.api_url or self.default_url).rstrip("/")
+        return (self.config.api_url or self.default_api_url).rstrip("/")
 
     @property
     def page_size(self):

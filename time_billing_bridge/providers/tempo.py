@@ -13,14 +13,17 @@ from ..exceptions import ProviderError
 from . import register
 from .base import ExternalEntry, Page
 from .common import (
+    local_moment,
     map_records,
     nested,
     parse_date,
+    parse_moment,
     ref,
     require,
     seconds_to_hours,
     start_window,
     text,
+    timed_interval,
     to_naive_utc,
     utc_iso,
 )
@@ -36,6 +39,19 @@ def _attribute(record, key):
         if isinstance(item, dict) and item.get("key") == key:
             return item.get("value")
     return None
+
+
+def _interval(record):
+    """``(start, end)`` of a worklog: its start plus the time spent.
+
+    The start is ``startDateTimeUtc`` when the worklog carries it, else the
+    worker's local ``startDate`` and ``startTime`` (naive local time).
+    """
+    if record.get("startDateTimeUtc"):
+        start = parse_moment(record["startDateTimeUtc"])
+    else:
+        start = local_moment(record.get("startDate"), record.get("startTime"))
+    return timed_interval(start, record.get("timeSpentSeconds"))
 
 
 def _to_entry(record, account_attribute=DEFAULT_ACCOUNT_ATTRIBUTE):
@@ -56,6 +72,7 @@ def _to_entry(record, account_attribute=DEFAULT_ACCOUNT_ATTRIBUTE):
     ):
         billable = billable_seconds > 0
     account = _attribute(record, account_attribute) if account_attribute else None
+    began, ended = _interval(record)
     return ExternalEntry(
         external_id=external_id,
         date=worked_on,
@@ -68,6 +85,8 @@ def _to_entry(record, account_attribute=DEFAULT_ACCOUNT_ATTRIBUTE):
         task_name=text(issue.get("key")),
         client_ref=ref(account) if isinstance(account, str | int) else "",
         billable=billable,
+        start=began,
+        end=ended,
         raw=record,
     )
 
@@ -85,7 +104,7 @@ class TempoAdapter(HttpAdapter):
 
     provider = "tempo"
     label = LABEL
-    default_url = "https://api.tempo.io/4"
+    default_api_url = "https://api.tempo.io/4"
     default_page_size = 1000
     max_page_size = 5000
 

@@ -25,6 +25,7 @@ from .common import (
     local_date,
     map_records,
     parse_datetime,
+    parse_moment,
     record_error,
     ref,
     require,
@@ -32,6 +33,7 @@ from .common import (
     start_window,
     text,
     to_naive_utc,
+    work_interval,
 )
 from .http import HttpAdapter, HttpClient
 from .webhooks import header, toggl_validation_response, verify_toggl_signature
@@ -64,6 +66,14 @@ def _duration(seconds, stop):
     return seconds_to_hours(seconds, "seconds"), False
 
 
+def _interval(item):
+    """``(start, end)`` of a time entry: ``start`` and ``stop`` carry an
+    offset (the report owner's, or UTC in API v9); none while running."""
+    return work_interval(
+        parse_moment(item.get("start")), parse_moment(item.get("stop"))
+    )
+
+
 def _to_entry(record, user_emails=None):
     """One Reports v3 row narrowed to one entry -> ExternalEntry (pure).
 
@@ -81,6 +91,7 @@ def _to_entry(record, user_emails=None):
     external_id = ref(require(item, "id"))
     start = parse_datetime(item.get("start"), "start")
     hours, running = _duration(item.get("seconds"), item.get("stop"))
+    began, ended = _interval(item)
     user_ref = ref(record.get("user_id"))
     return ExternalEntry(
         external_id=external_id,
@@ -100,6 +111,8 @@ def _to_entry(record, user_emails=None):
         client_name=text(record.get("client_name")),
         billable=_optional_bool(record.get("billable")),
         is_running=running,
+        start=began,
+        end=ended,
         raw=record,
     )
 
@@ -115,6 +128,7 @@ def _v9_to_entry(record, tz_name=None, user_emails=None):
     external_id = ref(require(record, "id"))
     start = parse_datetime(record.get("start"), "start")
     hours, running = _duration(record.get("duration"), record.get("stop"))
+    began, ended = _interval(record)
     user_ref = ref(record.get("user_id") or record.get("uid"))
     return ExternalEntry(
         external_id=external_id,
@@ -134,6 +148,8 @@ def _v9_to_entry(record, tz_name=None, user_emails=None):
         billable=_optional_bool(record.get("billable")),
         is_running=running,
         deleted=bool(record.get("server_deleted_at")),
+        start=began,
+        end=ended,
         raw=record,
     )
 
@@ -170,7 +186,7 @@ class TogglAdapter(HttpAdapter):
 
     provider = "toggl"
     label = LABEL
-    default_url = "https://api.track.toggl.com"
+    default_api_url = "https://api.track.toggl.com"
     default_page_size = 50
     max_page_size = 1000
     requires_account = True

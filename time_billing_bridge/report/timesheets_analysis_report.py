@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
-from ..models.account_analytic_line import BILLING_STATES
+from ..const import BILLING_STATES
 
 
 class TimesheetsAnalysisReport(models.Model):

@@ -83,3 +83,23 @@ class TimeBillingCommon(BaseCommon):
                 **vals,
             }
         )
+
+    @staticmethod
+    def _set_billing_state(lines, state, **vals):
+        """Move ``lines`` to billing ``state`` through the pipeline's door, as
+        review and invoicing do: time is waiting before it is approved or
+        rejected, and approved before it is invoiced."""
+        lines = lines.sudo()
+        if state in ("approved", "rejected", "invoiced"):
+            lines.filtered(lambda line: not line.billing_state)._billing_set_state(
+                "to_approve", {"billing_review_note": "Waiting (test)"}
+            )
+        if state == "invoiced":
+            lines.filtered(
+                lambda line: line.billing_state == "to_approve"
+            )._billing_set_state("approved")
+        if state == "rejected":
+            vals.setdefault("billing_rejection_reason", "Rejected (test)")
+        lines.filtered(lambda line: line.billing_state != state)._billing_set_state(
+            state, vals
+        )

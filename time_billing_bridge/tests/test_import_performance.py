@@ -4,7 +4,8 @@ from datetime import date, datetime
 
 from odoo.tests import tagged
 
-from .import_common import ImportCommon, make_entry
+from ..tools.guard import pipeline_write
+from .common_import import ImportCommon, make_entry
 
 
 @tagged("post_install", "-at_install")
@@ -67,6 +68,8 @@ class TestEntryInsert(ImportCommon):
             "description": "Design review",
             "external_user_ref": "u-1",
             "external_updated_at": datetime(2026, 3, 2, 18, 30),
+            "source_start": "2026-03-02T09:00:00+01:00",
+            "source_end": "2026-03-02T10:15:00+01:00",
             "billable_at_source": "non_billable",
             "is_running": False,
             "locked_at_source": True,
@@ -76,7 +79,8 @@ class TestEntryInsert(ImportCommon):
             "timesheet_id": line.id,
             "sync_run_id": run.id,
         }
-        created = self.Entry.create({**values, "external_id": "by-create"})
+        with pipeline_write():
+            created = self.Entry.create({**values, "external_id": "by-create"})
         inserted = self.env["time.billing.importer"]._create_entries(
             [
                 {**values, "external_id": "by-insert"},

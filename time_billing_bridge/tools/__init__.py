@@ -1,2 +1,3 @@
-# Pure helpers (no ORM): periods, rating, validation. Models gather
-# recordsets, call these on plain values and write the results.
+# Plain helpers the models call: periods, rating, validation and approval
+# work on plain values (no ORM); values compares a field with a value; guard
+# marks the pipeline's own writes.

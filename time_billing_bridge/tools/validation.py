@@ -6,12 +6,10 @@ The model gathers the lines, their contracts and their neighbours, calls these
 functions and turns the codes they return into translated messages.
 """
 
-import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 MAX_HOURS_PER_DAY = 24.0
 # Below one second a duration is zero: float noise of conversions, not work.
@@ -139,105 +137,31 @@ def overlapping(intervals: Iterable[tuple]) -> dict:
     return {key: sorted(value) for key, value in result.items()}
 
 
-_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?\s*$", re.I)
-
-
-def _parse_clock(value) -> time | None:
-    match = _CLOCK.match(str(value or ""))
-    if not match:
+def _parse_moment(text) -> datetime | None:
+    if not text or not isinstance(text, str):
         return None
-    hour, minute, second, meridiem = match.groups()
-    hour = int(hour)
-    if meridiem:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if meridiem.lower().startswith("p") else 0)
-    if hour > 23 or int(minute) > 59:
-        return None
-    return time(hour, int(minute), int(second or 0))
-
-
-def _parse_day(value) -> date | None:
+    text = text.strip()
+    if text[-1:] in ("Z", "z"):  # Python 3.10's fromisoformat wants +00:00
+        text = text[:-1] + "+00:00"
     try:
-        return date.fromisoformat(str(value).strip()[:10])
+        return datetime.fromisoformat(text)
     except ValueError:
         return None
 
 
-def _parse_instant(value) -> datetime | None:
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
-def _local_span(start_day, start_clock, end_day, end_clock):
-    day = _parse_day(start_day) if start_day else None
-    start, end = _parse_clock(start_clock), _parse_clock(end_clock)
-    if not (day and start and end):
-        return None
-    end_date = _parse_day(end_day) if end_day else day
-    begin = datetime.combine(day, start)
-    finish = datetime.combine(end_date or day, end)
-    if finish <= begin and not end_day:
-        finish += timedelta(days=1)  # past midnight
-    return begin, finish
-
-
-def payload_interval(payload) -> tuple | None:
+def entry_interval(start_text, end_text) -> tuple | None:
     """Start and end of an imported entry, when its source recorded them.
 
-    ``payload`` is the raw entry (JSON text or dict) as stored on the staging
-    entry. Return ``(start, end)``: timezone-aware when the source gives an
-    offset (Toggl ``start``/``stop``, Clockify ``timeInterval``, Tempo
-    ``startDateTimeUtc``), naive local wall-clock time otherwise (Tempo
-    ``startDate``/``startTime``, Harvest start/end tracking, CSV columns
-    *Start date*, *Start time*, *End date*, *End time*). ``None`` when the
-    entry carries a duration only.
+    ``start_text`` and ``end_text`` are the ISO 8601 texts stored on the
+    staging entry (``source_start``, ``source_end``; False when empty).
+    Return ``(start, end)``: timezone-aware when the texts carry a UTC
+    offset, naive otherwise, and then the person's local wall-clock time.
+    ``None`` when either is empty or unreadable, when one is aware and the
+    other naive, or when the end is not after the start.
     """
-    if isinstance(payload, str):
-        try:
-            payload = json.loads(payload)
-        except ValueError:
-            return None
-    if not isinstance(payload, dict):
+    start, end = _parse_moment(start_text), _parse_moment(end_text)
+    if start is None or end is None:
         return None
-    data = {str(key).strip().lower(): value for key, value in payload.items()}
-    span = None
-    interval = data.get("timeinterval")
-    if isinstance(interval, dict):
-        span = (
-            _parse_instant(interval.get("start")),
-            _parse_instant(interval.get("end")),
-        )
-    elif data.get("startdatetimeutc"):
-        start = _parse_instant(data["startdatetimeutc"])
-        seconds = data.get("timespentseconds")
-        if start and isinstance(seconds, int | float) and seconds > 0:
-            span = start, start + timedelta(seconds=seconds)
-    elif data.get("startdate") and data.get("starttime"):
-        begin = _local_span(data["startdate"], data["starttime"], None, "00:00")
-        seconds = data.get("timespentseconds")
-        if begin and isinstance(seconds, int | float) and seconds > 0:
-            span = begin[0], begin[0] + timedelta(seconds=seconds)
-    elif isinstance(data.get("start"), str) and isinstance(data.get("stop"), str):
-        span = _parse_instant(data["start"]), _parse_instant(data["stop"])
-    elif data.get("started_time") and data.get("ended_time"):
-        span = _local_span(
-            data.get("spent_date"), data["started_time"], None, data["ended_time"]
-        )
-    elif data.get("start time") and (data.get("end time") or data.get("stop time")):
-        span = _local_span(
-            data.get("start date"),
-            data["start time"],
-            data.get("end date") or data.get("stop date"),
-            data.get("end time") or data.get("stop time"),
-        )
-    if not span or not span[0] or not span[1]:
-        return None
-    start, end = span
     if (start.tzinfo is None) != (end.tzinfo is None) or end <= start:
         return None
     return start, end

@@ -3,12 +3,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..const import CTX_SKIP_REPROCESS
 from ..importer import matching
-from ..models.time_billing_mapping import (
-    MAPPING_KINDS,
-    MAPPING_TARGET_FIELDS,
-    SKIP_REPROCESS_KEY,
-)
+from ..models.time_billing_mapping import MAPPING_KINDS, MAPPING_TARGET_FIELDS
 
 
 class TimeBillingEntryMapWizard(models.TransientModel):
@@ -104,7 +101,7 @@ class TimeBillingEntryMapWizard(models.TransientModel):
                 )
             )
         Mapping = self.env["time.billing.mapping"].with_context(
-            **{SKIP_REPROCESS_KEY: True}
+            **{CTX_SKIP_REPROCESS: True}
         )
         mapping = Mapping.search(
             [

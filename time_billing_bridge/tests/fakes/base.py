@@ -19,179 +19,32 @@ import random
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-UTC = timezone.utc
-
-FIRST_NAMES = [
-    "Alice",
-    "Bruno",
-    "Chloé",
-    "Dmitri",
-    "Emma",
-    "Farid",
-    "Grace",
-    "Hiro",
-    "Ines",
-    "Jonas",
-    "Kemi",
-    "Lars",
-]
-LAST_NAMES = [
-    "Martin",
-    "Okafor",
-    "Dubois",
-    "Ivanov",
-    "Smith",
-    "Haddad",
-    "Hopper",
-    "Tanaka",
-    "Silva",
-    "Berg",
-    "Adeyemi",
-    "Nilsson",
-]
-CLIENT_NAMES = [
-    "Acme Corp",
-    "Globex",
-    "Initech",
-    "Umbrella Legal",
-    "Stark Engineering",
-    "Wayne Accounting",
-]
-PROJECT_NAMES = [
-    "Website Redesign",
-    "Annual Audit",
-    "Mobile App",
-    "Data Migration",
-    "Contract Review",
-    "ERP Rollout",
-    "Brand Refresh",
-    "Tax Filing",
-]
-TASK_NAMES = ["Design", "Development", "Meetings", "Research", "Review", "Support"]
-TIME_ZONES = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC"]
-NOTES = [
-    "Workshop with the client",
-    "Fixed review comments",
-    "Weekly status call",
-    "Drafted the report",
-    "Implementation",
-    "",
-]
-
-
-@dataclass
-class Person:
-    id: object
-    first_name: str
-    last_name: str
-    email: str
-    timezone: str
-
-    @property
-    def name(self):
-        return f"{self.first_name} {self.last_name}"
-
-
-@dataclass
-class Client:
-    id: object
-    name: str
-
-
-@dataclass
-class Project:
-    id: object
-    name: str
-    code: str
-    client: Client
-    tasks: list = field(default_factory=list)
-
-
-@dataclass
-class Task:
-    id: object
-    name: str
-
-
-@dataclass
-class Recorded:
-    """One request as the fake received it."""
-
-    method: str
-    path: str
-    query: dict  # name -> list of values
-    headers: dict
-    body: bytes
-    time: float  # time.monotonic() on arrival
-    status: int = 0
-
-    @property
-    def params(self):
-        """Query parameters, last value of each."""
-        return {key: values[-1] for key, values in self.query.items()}
-
-    @property
-    def json(self):
-        try:
-            return json.loads(self.body or b"null")
-        except ValueError:
-            return None
-
-    def header(self, name):
-        lowered = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == lowered:
-                return value
-        return None
-
-
-@dataclass
-class Response:
-    status: int = 200
-    body: bytes = b""
-    headers: dict = field(default_factory=dict)
-
-
-def json_response(data, status=200, headers=None):
-    return Response(
-        status=status,
-        body=json.dumps(data).encode(),
-        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
-    )
-
-
-def text_response(text, status=200, headers=None):
-    return Response(
-        status=status,
-        body=text.encode(),
-        headers={"Content-Type": "text/plain; charset=utf-8", **(headers or {})},
-    )
-
-
-def iso_utc(moment):
-    """Aware datetime -> ``2026-03-02T09:00:00Z``."""
-    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(value):
-    """ISO 8601 date or date-time (``Z`` allowed) -> aware datetime, or None."""
-    if not value:
-        return None
-    value = value.strip().replace(" ", "+")
-    if value[-1:] in ("Z", "z"):
-        value = value[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment
+from .wire import (  # noqa: F401 - the fakes import these from here
+    UTC,
+    Recorded,
+    Response,
+    iso_utc,
+    json_response,
+    parse_iso,
+    text_response,
+)
+from .world import (
+    CLIENT_NAMES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    NOTES,
+    PROJECT_NAMES,
+    TASK_NAMES,
+    TIME_ZONES,
+    Client,
+    Person,
+    Project,
+    Task,
+)
 
 
 class _Handler(BaseHTTPRequestHandler):

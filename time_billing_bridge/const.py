@@ -1,0 +1,115 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""States, named state sets, groups, activity types and context keys.
+
+The models import these names from here, never from each other.
+"""
+
+# --- Billing state of a timesheet line (account.analytic.line.billing_state) --
+# An empty state (False) is time not billed, or not routed yet.
+
+BILLING_STATES = [
+    ("to_approve", "To Approve"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("non_billable", "Non-Billable"),
+    ("exception", "Exception"),
+    ("invoiced", "Invoiced"),
+]
+# Not reviewed yet: re-rating a contract prices this time again.
+OPEN_STATES = (False, "to_approve", "non_billable", "exception")
+# Priced and waiting for routing: approved now, later, or by a person.
+ROUTABLE_STATES = (False, "to_approve")
+# Priced time that consumes caps, retainers and overtime limits.
+COUNTED_STATES = (False, "to_approve", "approved", "invoiced")
+# Only a billing manager changes this time; a later import raises a conflict.
+LOCKED_STATES = ("approved", "invoiced")
+# Rating leaves the price of this time alone.
+UNRATED_STATES = ("exception", *LOCKED_STATES)
+
+# The allowed moves of billing_state: target -> the states it may come from.
+# account.analytic.line._billing_set_state() is the only code that moves it.
+BILLING_TRANSITIONS = {
+    # Validation clears an exception or time that left every contract; an edit
+    # sends rejected time, or approved time a billing manager changed, back
+    # through billing.
+    False: (*OPEN_STATES, "rejected", "approved"),
+    # Validation and rating (sales orders, the rate card, the source's flag).
+    "exception": (*OPEN_STATES, "rejected"),
+    "non_billable": (*OPEN_STATES, "rejected"),
+    # Routing, and approval by a person or after the grace period.
+    "to_approve": ROUTABLE_STATES,
+    "approved": ROUTABLE_STATES,
+    "rejected": ("to_approve", "approved"),
+    "invoiced": ("approved",),
+}
+
+BILLING_EXCEPTION_TYPES = [
+    ("no_contract", "No Contract on the Date"),
+    ("closed_period", "No Open Period"),
+    ("duration", "Invalid Duration"),
+    ("future_date", "Future Date"),
+    ("duplicate", "Duplicate"),
+]
+
+# --- Other records of the pipeline -----------------------------------------
+
+ENTRY_STATES = [
+    ("imported", "Imported"),
+    ("exception", "Exception"),
+    ("conflict", "Conflict"),
+    ("deleted", "Deleted"),
+]
+CONTRACT_STATES = [
+    ("draft", "Draft"),
+    ("active", "Active"),
+    ("closed", "Closed"),
+]
+PERIOD_STATES = [
+    ("open", "Open"),
+    ("closed", "Closed"),
+]
+SYNC_RUN_STATES = [
+    ("running", "Running"),
+    ("done", "Done"),
+    ("partial", "Partially Done"),
+    ("failed", "Failed"),
+]
+
+# --- Billing terms a company sets defaults for and contracts choose ---------
+
+ROUNDING_METHODS = [
+    ("up", "Up"),
+    ("nearest", "Nearest"),
+    ("down", "Down"),
+]
+BILLING_PERIODS = [
+    ("weekly", "Weekly"),
+    ("biweekly", "Every Two Weeks"),
+    ("monthly", "Monthly"),
+    ("milestone", "On Milestone"),
+    ("manual", "Manual"),
+]
+
+# --- Groups and activity types (xml ids) -------------------------------------
+
+GROUP_USER = "time_billing_bridge.group_time_billing_user"
+GROUP_MANAGER = "time_billing_bridge.group_time_billing_manager"
+
+ACTIVITY_APPROVAL = "time_billing_bridge.mail_act_time_billing_approval"
+ACTIVITY_BUDGET_ALERT = "time_billing_bridge.mail_act_time_billing_budget_alert"
+ACTIVITY_SYNC_FAILURE = "time_billing_bridge.mail_act_time_billing_sync_failure"
+
+# --- Context keys ------------------------------------------------------------
+# They only change when work happens, never who may do what: permissions do
+# not depend on the context, which any caller can set.
+
+# create() and write() of timesheet lines leave the billing pipeline to the
+# caller, which runs _billing_refresh() once the lines are complete (the
+# importer runs it after linking the staging entries, which tell the source
+# of each line).
+CTX_DEFER_REFRESH = "time_billing_defer_refresh"
+# A contract's write() being re-entered: its open time is re-rated once.
+CTX_NO_RERATE = "time_billing_no_rerate"
+# A mapping saved by the "map to" wizard, which re-processes the entries itself.
+CTX_SKIP_REPROCESS = "time_billing_skip_reprocess"

@@ -1,0 +1,350 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The backend: one connected time source, its settings and its adapter.
+
+The synchronisation itself (runs, pages, locks, pauses and failures) is in
+:mod:`.sync`.
+"""
+
+import dataclasses
+import secrets
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ...const import GROUP_MANAGER
+from ...exceptions import ProviderError
+from ...providers import ADAPTERS, AdapterConfig, get_adapter_class
+
+PROVIDER_SELECTION = [
+    ("harvest", "Harvest"),
+    ("toggl", "Toggl Track"),
+    ("clockify", "Clockify"),
+    ("tempo", "Jira Tempo"),
+    ("csv", "CSV / Excel file"),
+]
+
+
+class TimeBillingBackend(models.Model):
+    _name = "time.billing.backend"
+    _description = "Time Billing Backend"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    provider = fields.Selection(
+        selection=PROVIDER_SELECTION,
+        required=True,
+        default="csv",
+        tracking=True,
+    )
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    responsible_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        help="Receives an activity when this backend fails to synchronise.",
+        tracking=True,
+    )
+    api_url = fields.Char(
+        string="API URL",
+        compute="_compute_api_url",
+        store=True,
+        readonly=False,
+        help="The provider's public API by default. Override it for a "
+        "self-hosted server or a proxy.",
+    )
+    api_token = fields.Char(
+        string="API Token",
+        groups=GROUP_MANAGER,
+        copy=False,
+        help="Harvest personal access token, Toggl API token, Clockify API key "
+        "or Tempo API token.",
+    )
+    account_ref = fields.Char(
+        string="Account / Workspace",
+        help="Harvest account ID, or Toggl / Clockify workspace ID.",
+    )
+    webhook_secret = fields.Char(
+        groups=GROUP_MANAGER,
+        copy=False,
+        help="Shared secret used to verify the signature of webhook calls.",
+    )
+    default_project_id = fields.Many2one(
+        comodel_name="project.project",
+        check_company=True,
+        help="Project for entries whose external project has no mapping. "
+        "Leave empty to hold such entries as exceptions.",
+    )
+    last_sync_date = fields.Datetime(
+        string="Synchronised Up To",
+        copy=False,
+        readonly=True,
+        help="Entries updated at the source after this moment are fetched by "
+        "the next synchronisation.",
+    )
+    import_without_task = fields.Boolean(
+        string="Import Unknown Tasks on the Project",
+        help="When the task of an entry is not found in its project, import the "
+        "time on the project without a task instead of holding it as an "
+        "exception.",
+    )
+    sync_interval_minutes = fields.Integer(
+        string="Synchronise Every (min)",
+        default=60,
+        help="How often the scheduled synchronisation imports from this backend; "
+        "0 disables it (Sync Now, webhooks and files still work).",
+    )
+    next_sync_date = fields.Datetime(
+        string="Next Synchronisation",
+        copy=False,
+        help="The scheduled synchronisation imports from this backend at its "
+        "first run after this moment.",
+    )
+    last_error = fields.Text(
+        string="Synchronisation Error",
+        copy=False,
+        readonly=True,
+        help="Why the last synchronisation failed; cleared by the next success.",
+    )
+    last_error_date = fields.Datetime(string="Failing Since", copy=False, readonly=True)
+    # Where an interrupted synchronisation resumes. They change only in the
+    # transaction that commits a page, so they always match committed data.
+    sync_resume_token = fields.Char(copy=False, readonly=True)
+    sync_resume_since = fields.Datetime(copy=False, readonly=True)
+    sync_resume_start = fields.Datetime(
+        string="Interrupted Synchronisation",
+        copy=False,
+        readonly=True,
+        help="Start of a synchronisation that did not finish; the next one "
+        "resumes it after its last imported page.",
+    )
+    sync_resume_run_id = fields.Many2one(
+        comodel_name="time.billing.sync.run",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+    )
+    mapping_ids = fields.One2many(
+        comodel_name="time.billing.mapping",
+        inverse_name="backend_id",
+    )
+    entry_ids = fields.One2many(
+        comodel_name="time.billing.entry",
+        inverse_name="backend_id",
+    )
+    mapping_count = fields.Integer(compute="_compute_counts")
+    entry_count = fields.Integer(compute="_compute_counts")
+    exception_count = fields.Integer(compute="_compute_counts")
+    sync_run_ids = fields.One2many(
+        comodel_name="time.billing.sync.run",
+        inverse_name="backend_id",
+    )
+    sync_run_count = fields.Integer(compute="_compute_counts")
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_webhook_url",
+        help="Address to give the provider when creating the webhook.",
+    )
+    file_format_ids = fields.One2many(
+        comodel_name="time.billing.file.format",
+        inverse_name="backend_id",
+        string="File Formats",
+    )
+
+    _name_company_uniq = models.Constraint(
+        "UNIQUE(name, company_id)",
+        "A backend with this name already exists in this company.",
+    )
+
+    @api.depends("provider")
+    def _compute_api_url(self):
+        """The provider's public API root (its adapter's ``default_api_url``),
+        unless the backend names another one (self-hosted, proxy, tests)."""
+        defaults = {
+            adapter_class.default_api_url
+            for adapter_class in ADAPTERS.values()
+            if adapter_class.default_api_url
+        }
+        for backend in self:
+            if not backend.api_url or backend.api_url in defaults:
+                adapter_class = get_adapter_class(backend.provider)
+                backend.api_url = (
+                    adapter_class and adapter_class.default_api_url
+                ) or False
+
+    @api.depends("entry_ids.state", "mapping_ids", "sync_run_ids")
+    def _compute_counts(self):
+        counts = {}
+        for model, fname in (
+            ("time.billing.mapping", "mapping_count"),
+            ("time.billing.entry", "entry_count"),
+            ("time.billing.sync.run", "sync_run_count"),
+        ):
+            counts[fname] = dict(
+                self.env[model]._read_group(
+                    [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
+                )
+            )
+        counts["exception_count"] = dict(
+            self.env["time.billing.entry"]._read_group(
+                [("backend_id", "in", self.ids), ("state", "=", "exception")],
+                ["backend_id"],
+                ["__count"],
+            )
+        )
+        for backend in self:
+            for fname, by_backend in counts.items():
+                backend[fname] = by_backend.get(backend, 0)
+
+    def _action_open_related(self, model, name, extra_domain=None):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "list,form",
+            "domain": [("backend_id", "=", self.id)] + (extra_domain or []),
+            "context": {"default_backend_id": self.id},
+        }
+
+    def action_view_mappings(self):
+        return self._action_open_related("time.billing.mapping", self.env._("Mappings"))
+
+    def action_view_entries(self):
+        return self._action_open_related(
+            "time.billing.entry", self.env._("Imported Entries")
+        )
+
+    def action_view_exceptions(self):
+        return self._action_open_related(
+            "time.billing.entry",
+            self.env._("Import Exceptions"),
+            [("state", "=", "exception")],
+        )
+
+    def action_view_sync_runs(self):
+        return self._action_open_related(
+            "time.billing.sync.run", self.env._("Synchronisations")
+        )
+
+    # ------------------------------------------------------------------
+    # Adapter
+    # ------------------------------------------------------------------
+
+    def _get_adapter_class(self):
+        """The adapter class of this backend's provider.
+
+        Hook for extensions: a module adding a provider may override it
+        (``if self.provider != "x": return super()...``) instead of
+        registering its class in ``providers.ADAPTERS``.
+        """
+        self.ensure_one()
+        adapter_class = get_adapter_class(self.provider)
+        if not adapter_class:
+            if self.provider == "csv":
+                raise UserError(
+                    self.env._(
+                        "Backend %(backend)s receives files: import them with "
+                        "the file upload instead.",
+                        backend=self.display_name,
+                    )
+                )
+            raise UserError(
+                self.env._(
+                    "No connector is installed for %(provider)s.",
+                    provider=dict(
+                        self._fields["provider"]._description_selection(self.env)
+                    )[self.provider],
+                )
+            )
+        return adapter_class
+
+    def _get_adapter(self):
+        """A ready-to-use adapter of this backend (the HTTP boundary)."""
+        self.ensure_one()
+        return self._get_adapter_class()(self.sudo()._get_adapter_config())
+
+    def _get_adapter_config(self):
+        """The adapter settings of this backend, secrets included.
+
+        Call it through ``sudo()`` (the secrets are manager-only fields), and
+        only to build an adapter; never log its result.
+        """
+        self.ensure_one()
+        company = self.company_id
+        contact = company.email or company.website
+        config = AdapterConfig(
+            api_url=self.api_url or "",
+            api_token=self.api_token or "",
+            account_ref=self.account_ref or "",
+            webhook_secret=self.webhook_secret or "",
+        )
+        if contact:
+            # Harvest requires a User-Agent naming the application and a
+            # contact.
+            config = dataclasses.replace(
+                config, user_agent=f"{config.user_agent} ({contact})"
+            )
+        return config
+
+    def action_check_connection(self):
+        """Call the provider once with the backend's settings."""
+        self.ensure_one()
+        adapter = self._get_adapter()
+        try:
+            description = adapter.check_connection()
+        except ProviderError as err:
+            raise UserError(
+                self.env._(
+                    "Connection to %(backend)s failed: %(error)s",
+                    backend=self.display_name,
+                    error=str(err),
+                )
+            ) from err
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Connection successful"),
+                "message": description or self.display_name,
+                "type": "success",
+                "sticky": False,
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Webhooks and files
+    # ------------------------------------------------------------------
+
+    @api.depends("provider")
+    def _compute_webhook_url(self):
+        for backend in self:
+            backend.webhook_url = backend.id and (
+                f"{backend.get_base_url()}/time_billing_bridge/webhook/{backend.id}"
+            )
+
+    def action_generate_webhook_secret(self):
+        """Fill the webhook secret with a new random value."""
+        self.ensure_one()
+        self.webhook_secret = secrets.token_urlsafe(32)
+
+    def action_import_file(self):
+        """Open the file import wizard on this backend."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Import File"),
+            "res_model": "time.billing.import.file",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_backend_id": self.id},
+        }

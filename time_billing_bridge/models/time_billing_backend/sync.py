@@ -1,0 +1,452 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Synchronisation of a backend: runs, pages committed one by one under the
+backend's lock, pauses for quotas and time slices, and failures.
+
+Order of a synchronisation (:meth:`_sync`): take the backend's advisory lock;
+open or continue the run and decide where to start (:meth:`_prepare_sync_run`);
+import and commit each page of the adapter, then the deletions
+(:meth:`_sync_pages`); record the outcome on the run and the backend
+(:meth:`_sync_done`, :meth:`_sync_paused`, :meth:`_sync_failed`); release the
+lock.
+"""
+
+import logging
+from datetime import timedelta
+
+from markupsafe import Markup
+from psycopg2 import Error as PsycopgError
+
+from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError, UserError
+from odoo.fields import Domain
+from odoo.tools import SQL, split_every
+
+from ...const import ACTIVITY_SYNC_FAILURE
+from ...exceptions import (
+    ProviderAuthError,
+    ProviderError,
+    ProviderQuotaExceeded,
+    RetryableProviderError,
+)
+from ...importer.staging import advisory_lock_key
+from ...providers import ADAPTERS, Page
+
+_logger = logging.getLogger(__name__)
+
+# A fresh synchronisation asks for entries updated a little before the last
+# one started, so that clock differences with the provider lose nothing
+# (entries seen twice are recognised as unchanged).
+SYNC_OVERLAP = timedelta(minutes=5)
+# Deleted ids reported by a provider are processed in batches of this size.
+DELETION_BATCH_SIZE = 2000
+# Attempts at a page that a concurrent import (a webhook) overlaps.
+PAGE_ATTEMPTS = 3
+# Waiting time when a provider says its quota is used up but not for how long.
+DEFAULT_QUOTA_WAIT = timedelta(hours=1)
+
+
+class TimeBillingBackend(models.Model):
+    _inherit = "time.billing.backend"
+
+    # ------------------------------------------------------------------
+    # Public entry points of the import
+    # ------------------------------------------------------------------
+
+    def _start_sync_run(self, trigger):
+        """Open the ``time.billing.sync.run`` that records one import.
+
+        Every import (polling, webhook, file upload, review) goes through
+        a run: ``run = backend._start_sync_run("webhook")``, then
+        ``backend._process_page(page, run)`` for each page, then
+        ``run._finish()``.
+
+        :param trigger: a key of ``SYNC_RUN_TRIGGERS`` ("manual", "cron",
+            "webhook", "file", "review")
+        :return: the running ``time.billing.sync.run``
+        """
+        self.ensure_one()
+        run = (
+            self.env["time.billing.sync.run"]
+            .sudo()
+            .create({"backend_id": self.id, "trigger": trigger})
+        )
+        return run.with_env(self.env)
+
+    def _process_page(self, page, sync_run):
+        """Import one :class:`~..providers.base.Page` of this backend.
+
+        The single way entries enter Odoo, whether polled, pushed by a webhook
+        or read from a file, so that they are processed alike:
+
+        - every entry, deletion and unreadable record (``page.errors``)
+          becomes or updates a ``time.billing.entry`` keyed by
+          ``(backend, external_id)`` (``line-<n>`` for file rows without id);
+        - unchanged payloads are left alone, changes update the timesheet line
+          unless it is approved or invoiced (then the entry is a conflict),
+          deletions remove the line likewise;
+        - users, projects, tasks and clients are matched (mappings first);
+          what does not match, and running timers, wait as exceptions.
+
+        Does not commit: the caller owns the transaction; the page is written
+        entirely or not at all. Raises ``odoo.exceptions.ConcurrencyError``
+        when a concurrent import committed some of the same entries after this
+        transaction began: retry in a new transaction (Odoo retries HTTP
+        requests on it). Runs as superuser inside the backend's company;
+        callers check who may import.
+
+        :param page: the :class:`Page` to import
+        :param sync_run: the ``time.billing.sync.run`` it belongs to (see
+            :meth:`_start_sync_run`); its counts and log are updated
+        :return: counts, a dict with keys ``created``, ``updated``,
+            ``unchanged``, ``deleted``, ``errors`` (exceptions and conflicts)
+            and ``conflicts`` (the conflicts among the errors)
+        """
+        self.ensure_one()
+        return self.env["time.billing.importer"]._import_page(self, page, sync_run)
+
+    def action_sync(self):
+        """Import from the provider now.
+
+        Pages are committed one by one, so an interruption loses nothing and
+        the next synchronisation resumes after the last committed page.
+
+        :return: the ``time.billing.sync.run``
+        """
+        self.ensure_one()
+        self._get_adapter_class()  # a clear error for file backends
+        run = self._sync("manual")
+        if not run:
+            raise UserError(
+                self.env._(
+                    "Backend %(backend)s is being synchronised right now; try "
+                    "again in a moment.",
+                    backend=self.display_name,
+                )
+            )
+        return run
+
+    def action_sync_now(self):
+        """Button: synchronise, then show the run."""
+        run = self.action_sync()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "time.billing.sync.run",
+            "res_id": run.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    @api.model
+    def _get_sync_due_domain(self):
+        """Backends the scheduled synchronisation should import from now."""
+        return (
+            Domain("provider", "in", list(ADAPTERS))
+            & Domain("sync_interval_minutes", ">", 0)
+            & (
+                Domain("next_sync_date", "=", False)
+                | Domain("next_sync_date", "<=", fields.Datetime.now())
+            )
+        )
+
+    @api.model
+    def _cron_sync(self):
+        """Scheduled synchronisation of every due backend.
+
+        One cron serves all backends, each at its own interval
+        (``sync_interval_minutes``, ``next_sync_date``), as the OCA connectors
+        do, rather than one ``ir.cron`` record per backend. Each backend runs
+        in its own company. Pages are processed in savepoints and committed
+        with ``ir.cron._commit_progress`` (a savepoint cannot span commits, so
+        the page, not the backend, is the unit that is rolled back); a failing
+        backend is recorded on itself and does not stop the others. When the
+        cron's time slice is used up, the current run pauses after a
+        committed page and the cron is called again to continue it.
+        """
+        backends = self.search(self._get_sync_due_domain(), order="next_sync_date, id")
+        cron = self.env["ir.cron"]
+        cron._commit_progress(remaining=len(backends))
+        for index, backend in enumerate(backends):
+            backend = backend.with_company(backend.company_id)
+            left = len(backends) - index - 1
+            if not backend._sync("cron"):
+                _logger.info(
+                    "Backend %s is being synchronised by another worker; skipped",
+                    backend.id,
+                )
+            elif backend.filtered_domain(self._get_sync_due_domain()):
+                # Paused for time: let the cron call us again to continue.
+                cron._commit_progress(1, remaining=left + 1)
+                return
+            if not cron._commit_progress(1, remaining=left):
+                return
+
+    # ------------------------------------------------------------------
+    # Synchronisation
+    # ------------------------------------------------------------------
+
+    def _sync_lock_key(self):
+        return advisory_lock_key("time.billing.backend.sync", self.id)
+
+    def _try_sync_lock(self):
+        """Take the synchronisation lock of this backend, without waiting.
+
+        A session-level advisory lock: unlike row locks and transaction
+        advisory locks, it survives the commit of each page, and PostgreSQL
+        releases it if the worker dies.
+        """
+        self.env.cr.execute(
+            SQL("SELECT pg_try_advisory_lock(%s)", self._sync_lock_key())
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _release_sync_lock(self):
+        query = SQL("SELECT pg_advisory_unlock(%s)", self._sync_lock_key())
+        cr = self.env.cr
+        try:
+            cr.execute(query, log_exceptions=False)
+        except PsycopgError:
+            # The transaction is aborted (the error that caused it is on its
+            # way up): release the lock as soon as it is rolled back, so that
+            # it does not stay with the pooled connection.
+            cr.postrollback.add(lambda: cr.execute(query))
+
+    def _commit_sync_progress(self):
+        """Commit what is done; return the seconds left to a cron's time
+        slice (infinite outside a cron)."""
+        return self.env["ir.cron"]._commit_progress(1)
+
+    def _sync(self, trigger):
+        """Synchronise under the backend's lock.
+
+        :return: the run, or an empty recordset if another worker holds the
+            lock
+        """
+        self.ensure_one()
+        backend = self.with_company(self.company_id)
+        if not backend._try_sync_lock():
+            return self.env["time.billing.sync.run"]
+        try:
+            return backend._sync_locked(trigger)
+        finally:
+            backend._release_sync_lock()
+
+    def _sync_locked(self, trigger):
+        run, since, window_start, token = self._prepare_sync_run(trigger)
+        pages_before = run.page_count
+        adapter = None
+        try:
+            adapter = self._get_adapter()
+            if self._sync_pages(adapter, run, since, token) == "paused":
+                return run
+        except ProviderQuotaExceeded as err:
+            self._sync_paused(run, err)
+        except ProviderAuthError as err:
+            self._sync_failed(
+                run,
+                self.env._(
+                    "The provider refused the credentials of %(backend)s: "
+                    "%(error)s. Check the API token and the account or workspace "
+                    "ID on the backend, then use Check Connection.",
+                    backend=self.display_name,
+                    error=str(err),
+                ),
+                "failed",
+            )
+        except RetryableProviderError as err:
+            self._sync_failed(
+                run,
+                self.env._(
+                    "The provider is unavailable (%(error)s), even after "
+                    "retrying. The next synchronisation resumes after the last "
+                    "imported page.",
+                    error=str(err),
+                ),
+                "partial" if run.page_count > pages_before else "failed",
+            )
+        except ProviderError as err:
+            self._sync_failed(
+                run,
+                self.env._("The synchronisation failed: %(error)s", error=str(err)),
+                "partial" if run.page_count > pages_before else "failed",
+            )
+        except UserError as err:
+            self._sync_failed(run, str(err), "failed")
+        except Exception as err:  # noqa: BLE001 - recorded on the backend
+            _logger.exception("Synchronisation of backend %s failed", self.id)
+            self._sync_failed(
+                run,
+                self.env._(
+                    "The synchronisation stopped on an unexpected error: "
+                    "%(error)s. The next synchronisation resumes after the last "
+                    "imported page.",
+                    error=str(err),
+                ),
+                "partial" if run.page_count > pages_before else "failed",
+            )
+        else:
+            self._sync_done(run, window_start)
+        finally:
+            if adapter is not None:
+                adapter.close()
+        return run
+
+    def _prepare_sync_run(self, trigger):
+        """The run to record this synchronisation in, and where to start.
+
+        :return: ``(run, since, window_start, resume_token)``
+        """
+        run = self.sync_resume_run_id
+        if run.state == "running":
+            # Paused at the end of a cron time slice, or its worker died.
+            run._log(self.env._("Continued after page %(page)s", page=run.page_count))
+        else:
+            run = self._start_sync_run(trigger)
+        if self.sync_resume_start:
+            since = self.sync_resume_since or None
+            window_start = self.sync_resume_start
+            token = self.sync_resume_token or None
+            if not run.page_count:
+                run._log(
+                    self.env._(
+                        "Resuming the synchronisation started on %(date)s after "
+                        "its last imported page",
+                        date=fields.Datetime.to_string(window_start),
+                    )
+                )
+        else:
+            since = self.last_sync_date and self.last_sync_date - SYNC_OVERLAP or None
+            window_start, token = fields.Datetime.now(), None
+        run.sudo().since_date = since
+        self.sudo().write(
+            {
+                "sync_resume_since": since,
+                "sync_resume_start": window_start,
+                "sync_resume_token": token or False,
+                "sync_resume_run_id": run.id,
+            }
+        )
+        self._commit_sync_progress()
+        return run, since, window_start, token
+
+    def _sync_pages(self, adapter, run, since, token):
+        """Import every page, then the deletions, committing each.
+
+        :return: "paused" when a cron's time slice ended first, else "done"
+        """
+        for page in adapter.iter_pages(since=since, resume_token=token):
+            self._process_committed_page(page, run, resumable=True)
+            time_left = self._commit_sync_progress()
+            if not time_left and page.resume_token:
+                self.sudo().next_sync_date = fields.Datetime.now()
+                self._commit_sync_progress()
+                return "paused"
+        deleted = adapter.iter_deleted(since=since)
+        for deleted_ids in split_every(DELETION_BATCH_SIZE, deleted, list):
+            self._process_committed_page(Page(deleted_ids=deleted_ids), run)
+            self._commit_sync_progress()
+        return "done"
+
+    def _process_committed_page(self, page, run, resumable=False):
+        """Process ``page`` in a savepoint, with its resume token when it is
+        a page of entries (``resumable``); the caller commits. A page that a
+        concurrent import overlaps is tried again in a new transaction."""
+        for attempt in range(1, PAGE_ATTEMPTS + 1):
+            try:
+                with self.env.cr.savepoint():
+                    self._process_page(page, run)
+                    if resumable:
+                        self.sudo().sync_resume_token = page.resume_token or False
+                return
+            except ConcurrencyError:
+                if attempt == PAGE_ATTEMPTS:
+                    raise
+                _logger.info(
+                    "Backend %s: page overlapped by a concurrent import, retrying",
+                    self.id,
+                )
+                # A new transaction sees what the other import committed.
+                self._commit_sync_progress()
+
+    def _sync_done(self, run, window_start):
+        run._finish("done")
+        self.sudo().write(
+            {
+                "last_sync_date": window_start,
+                "sync_resume_since": False,
+                "sync_resume_start": False,
+                "sync_resume_token": False,
+                "sync_resume_run_id": False,
+            }
+        )
+        self._next_sync()
+        self._clear_sync_error()
+        self._commit_sync_progress()
+
+    def _sync_paused(self, run, err):
+        """The provider's quota is used up: stop here, resume when allowed."""
+        wait = timedelta(seconds=err.retry_after) if err.retry_after else None
+        resume_at = fields.Datetime.now() + (wait or DEFAULT_QUOTA_WAIT)
+        run._log(
+            self.env._(
+                "Paused until %(date)s UTC, when the provider's quota allows "
+                "again: %(error)s",
+                error=str(err),
+                date=fields.Datetime.to_string(resume_at),
+            )
+        )
+        run._finish("partial")
+        self.sudo().write({"next_sync_date": resume_at, "sync_resume_run_id": False})
+        self._schedule_sync(resume_at)
+        self._commit_sync_progress()
+
+    def _next_sync(self):
+        self.sudo().next_sync_date = fields.Datetime.now() + timedelta(
+            minutes=max(self.sync_interval_minutes, 1)
+        )
+
+    def _schedule_sync(self, at):
+        """Make sure the scheduled synchronisation runs at ``at``. Hook for
+        extensions (e.g. to delay a job instead)."""
+        cron = self.env.ref(
+            "time_billing_bridge.ir_cron_time_billing_sync", raise_if_not_found=False
+        )
+        if cron:
+            cron.sudo()._trigger(at=at)
+
+    def _sync_failed(self, run, message, state):
+        """Record a failed synchronisation on the run and the backend."""
+        run._log(message)
+        run._finish(state)
+        backend = self.sudo()
+        first_failure = not backend.last_error
+        backend.write(
+            {
+                "last_error": message,
+                "last_error_date": backend.last_error_date or fields.Datetime.now(),
+                "sync_resume_run_id": False,
+            }
+        )
+        self._next_sync()
+        note = Markup("<p>%s</p>") % message
+        activity = backend.activity_search([ACTIVITY_SYNC_FAILURE])
+        if activity:
+            activity.write({"note": note})
+        else:
+            backend.activity_schedule(
+                ACTIVITY_SYNC_FAILURE,
+                note=note,
+                user_id=(backend.responsible_id or self.env.user).id,
+            )
+        if first_failure:
+            backend.message_post(body=message)
+        self._commit_sync_progress()
+
+    def _clear_sync_error(self):
+        backend = self.sudo()
+        if backend.last_error:
+            backend.write({"last_error": False, "last_error_date": False})
+            backend.activity_feedback(
+                [ACTIVITY_SYNC_FAILURE],
+                feedback=self.env._("The synchronisation works again."),
+            )

@@ -1,0 +1,6 @@
+# A contract's identity and terms first; then what pricing, billing notes
+# and approval read of it.
+from . import contract
+from . import rating
+from . import notes
+from . import approval
