@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Lint the repository the way the pre-commit hooks do (STYLE.md §2), offline:
 #   ruff check, ruff format --check, and pylint-odoo with .pylintrc-mandatory
-#   (blocking) on the addon. Nothing is modified; run `.venv/bin/ruff check --fix .`
-#   and `.venv/bin/ruff format .` to apply fixes.
+#   (blocking) on the addon, and that the addon's README.md and
+#   static/description/index.html match their readme/ fragments (both written
+#   by scripts/gen_addon_readme.py). Nothing is modified; run
+#   `.venv/bin/ruff check --fix .`, `.venv/bin/ruff format .` and
+#   `.venv/bin/python scripts/gen_addon_readme.py` to apply fixes.
 # Usage: scripts/lint.sh [--optional]   (--optional also prints .pylintrc's
 #                                        non-blocking checks)
 set -euo pipefail
@@ -39,7 +42,7 @@ else
 fi
 
 if "$PY" scripts/gen_addon_readme.py --check; then
-    say "addon README: up to date"
+    say "addon README.md and static/description/index.html: up to date"
 else
     status=1
 fi
