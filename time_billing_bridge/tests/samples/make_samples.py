@@ -1,6 +1,6 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Write the sample uploads that tests/test_files.py reads.
+"""Write the sample uploads that the tests/test_provider_files_*.py tests read.
 
 Run from anywhere: ``python tests/samples/make_samples.py``. The CSV files
 are written byte for byte (encoding, BOM, separator and line endings are the
