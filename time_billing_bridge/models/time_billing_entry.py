@@ -4,11 +4,13 @@ import json
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import format_date, format_time
 
 from ..const import ENTRY_STATES, GROUP_MANAGER
 from ..importer import staging
 from ..providers.base import EntryError, Page
 from ..tools.guard import pipeline_write
+from ..tools.validation import entry_interval
 
 CONFLICT_TYPES = [
     ("update", "Changed at the Source"),
@@ -122,6 +124,12 @@ class TimeBillingEntry(models.Model):
         help="When the work ended, as the source recorded it (ISO 8601); "
         "without a UTC offset it is the person's local time.",
     )
+    source_times = fields.Char(
+        string="Worked",
+        compute="_compute_source_times",
+        help="When the work started and ended, as the source recorded it: in "
+        "the source's UTC offset, or in the person's local time.",
+    )
     # A source version waiting for a decision because the timesheet line is
     # approved or invoiced.
     conflict_type = fields.Selection(selection=CONFLICT_TYPES, readonly=True)
@@ -175,6 +183,27 @@ class TimeBillingEntry(models.Model):
             "accept or dismiss the source version) and new imports, not by "
             "editing them."
         )
+
+    @api.depends("source_start", "source_end")
+    def _compute_source_times(self):
+        for entry in self:
+            span = entry_interval(entry.source_start, entry.source_end)
+            if not span:
+                entry.source_times = False
+                continue
+            start, end = span
+            times = [
+                format_time(self.env, moment.time(), time_format="short")
+                for moment in span
+            ]
+            if end.date() != start.date():
+                times[1] = f"{format_date(self.env, end.date())} {times[1]}"
+            if start.tzinfo is None:
+                zone = self.env._("local time")
+            else:
+                offset = start.strftime("%z")
+                zone = f"UTC{offset[:3]}:{offset[3:]}"
+            entry.source_times = f"{times[0]} – {times[1]} ({zone})"
 
     @api.depends("pending_values")
     def _compute_pending(self):

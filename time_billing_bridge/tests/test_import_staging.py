@@ -80,6 +80,15 @@ class TestImportStaging(ImportCommon):
         )
         self.assertEqual(rebuilt[0].start.utcoffset(), timedelta(hours=1))
         self.assertIsNone(rebuilt[1].start.tzinfo)
+        # People read them in their language, with the zone they are in.
+        self.assertEqual(
+            staged.with_context(lang="en_US").mapped("source_times"),
+            [
+                "09:00 AM – 10:30 AM (UTC+01:00)",
+                "11:00 PM – 03/03/2026 12:30 AM (local time)",
+                False,
+            ],
+        )
 
     def test_reimport_of_the_same_data_changes_nothing(self):
         entries = [make_entry(i, hours=i / 4) for i in range(1, 6)]
