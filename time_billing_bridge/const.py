@@ -39,8 +39,10 @@ BILLING_TRANSITIONS = {
     "non_billable": (*OPEN_STATES, "rejected"),
     # Routing, and approval by a person or after the grace period.
     "to_approve": ROUTABLE_STATES,
-    "approved": ROUTABLE_STATES,
+    # An invoice cancelled, reset to draft or credited gives its time back.
+    "approved": (*ROUTABLE_STATES, "invoiced"),
     "rejected": ("to_approve", "approved"),
+    # Posting the invoice that bills it.
     "invoiced": ("approved",),
 }
 
@@ -91,6 +93,24 @@ BILLING_PERIODS = [
     ("manual", "Manual"),
 ]
 
+# --- Invoice runs ----------------------------------------------------------
+
+INVOICE_RUN_TRIGGERS = [
+    ("manual", "Manual"),
+    ("cron", "End of Billing Period"),
+]
+# Why an invoice run left a contract or a period without an invoice, or left
+# part of its time out.
+INVOICE_SKIP_REASONS = [
+    ("closed_contract", "Closed Contract"),
+    ("no_product", "No Invoiced Product"),
+    ("billing_mode", "Billing Mode Not Invoiced Automatically"),
+    ("nothing", "Nothing to Invoice"),
+    ("waiting", "Time Waiting for Approval"),
+    ("exception", "Time in Exception"),
+    ("rounding", "Amounts Differ from the Invoice"),
+]
+
 # --- Groups and activity types (xml ids) -------------------------------------
 
 GROUP_USER = "time_billing_bridge.group_time_billing_user"
@@ -113,3 +133,6 @@ CTX_DEFER_REFRESH = "time_billing_defer_refresh"
 CTX_NO_RERATE = "time_billing_no_rerate"
 # A mapping saved by the "map to" wizard, which re-processes the entries itself.
 CTX_SKIP_REPROCESS = "time_billing_skip_reprocess"
+# An invoice being cancelled: Odoo resets it to draft first, and its time is
+# released once, as cancelled.
+CTX_CANCELLING = "time_billing_cancelling_invoice"

@@ -27,3 +27,7 @@ from . import time_billing_period
 # The timesheet line through validation, rating and approval
 from . import account_analytic_line
 from . import mail_activity
+
+# Invoices of approved time, and their follow-up
+from . import time_billing_invoice_run
+from . import account_move

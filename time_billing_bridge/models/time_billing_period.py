@@ -205,6 +205,22 @@ class TimeBillingPeriod(models.Model):
             for key, value in result.items()
         }
 
+    def _billing_has_invoice(self):
+        """Whether a live invoice (draft or posted) bills this period."""
+        self.ensure_one()
+        return bool(
+            self.env["account.move"]
+            .sudo()
+            .search_count(
+                [
+                    ("billing_period_id", "=", self.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "!=", "cancel"),
+                ],
+                limit=1,
+            )
+        )
+
     def _get_next_open(self):
         """Return the first open period after this one, created if needed, or
         an empty recordset when the contract ends before one."""

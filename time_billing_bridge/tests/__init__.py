@@ -35,5 +35,8 @@ from . import test_line_locks
 from . import test_contract_terms
 from . import test_contract_access
 from . import test_contract_worked_example
+from . import test_invoice_run
+from . import test_invoice_release
+from . import test_invoice_concurrency
 from . import test_access_groups
 from . import test_ui

@@ -87,20 +87,31 @@ class TestBillingLock(ApprovalCommon):
 
     def test_invoiced_time(self):
         line = self._invoiced()
-        with self.assertRaisesRegex(
-            UserError,
-            r"Line of 2026-03-03 \(Sam Senior, 3.00 h\) is invoiced on .*: only a "
-            "billing manager can change it",
-        ):
-            line.with_user(self.sam).unit_amount = 4.0
-        # Nobody deletes invoiced time: the invoice must be undone first.
+        # Nobody changes or deletes invoiced time, billing managers included:
+        # the invoice bills it as it is, and must be undone first.
         for user in (self.sam, self.billing_manager):
-            with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            with (
+                self.subTest(user=user.login),
+                self.assertRaisesRegex(
+                    UserError,
+                    r"Line of 2026-03-03 \(Sam Senior, 3.00 h\) is on invoice .*: it "
+                    "cannot change while the invoice bills it",
+                ),
+                self.env.cr.savepoint(),
+            ):
+                line.with_user(user).unit_amount = 4.0
+            with (
+                self.subTest(user=user.login),
+                self.assertRaisesRegex(UserError, "cannot be deleted"),
+                self.env.cr.savepoint(),
+            ):
                 line.with_user(user).unlink()
-        # A manager's correction keeps the line on its invoice.
-        line.with_user(self.billing_manager).unit_amount = 3.5
-        self.assertEqual(line.billing_state, "invoiced")
-        self.assertEqual(line.billing_invoice_id, self.invoice)
+        # Its description is not what the invoice bills: a manager may fix it.
+        line.with_user(self.billing_manager).name = "Board pack, final"
+        self.assertEqual(
+            (line.billing_state, line.unit_amount, line.billing_invoice_id),
+            ("invoiced", 3.0, self.invoice),
+        )
 
     def test_open_time_stays_editable(self):
         line = self._create_timesheet(date="2026-03-04", hours=10.0)
@@ -186,7 +197,7 @@ class TestBillingFactsHaveOneOwner(ApprovalCommon):
             ):
                 line.with_user(user).write({"billing_state": False})
         # Without its state changed, the line stays locked for billing staff.
-        with self.assertRaisesRegex(UserError, "is invoiced on"):
+        with self.assertRaisesRegex(UserError, "is on invoice"):
             line.with_user(self.billing_user).unit_amount = 30.0
         self.assertEqual(
             (line.billing_state, line.unit_amount, line.billing_invoice_id),
@@ -245,7 +256,7 @@ class TestBillingFactsHaveOneOwner(ApprovalCommon):
                 line._billing_set_state(state)
         # The writer of the pipeline takes the same door.
         with self.assertRaisesRegex(UserError, "cannot go from 'Invoiced'"):
-            line._billing_write({"billing_state": "approved"})
+            line._billing_write({"billing_state": "to_approve"})
         self.assertEqual(line.billing_state, "invoiced")
 
     def test_contract_of_another_company_is_refused(self):

@@ -95,3 +95,31 @@ class TestSaleTimesheetCoexistence(RatingCommon):
         self.assertEqual(self.contract.billed_amount, 0)
         self.contract.default_rate = 300
         self.assertEqual(line.billing_amount, 0)
+
+    def _invoice_run(self):
+        self.contract.product_id = self.env["product.product"].create(
+            {"name": "Contract hours", "type": "service", "list_price": 0.0}
+        )
+        return self.env["time.billing.invoice.run"]._run(self.contract, "2026-03-31")
+
+    def test_time_invoiced_by_the_contract_never_shows_on_the_order(self):
+        line = self._line(hours=2)
+        self._set_billing_state(line, "approved")
+        invoice = self._invoice_run().invoice_ids
+        invoice.invoice_date = "2026-04-02"
+        invoice.action_post()
+        self.assertEqual(line.billing_state, "invoiced")
+        self.assertFalse(line.so_line)
+        self.assertFalse(line.timesheet_invoice_id)
+        self.assertEqual(self.sale_line.qty_delivered, 0)
+        self.assertEqual(self.sale_line.qty_to_invoice, 0)
+
+    def test_time_billed_through_the_order_is_left_out_of_invoice_runs(self):
+        line = self._line(hours=2, so_line=self.sale_line.id, is_so_line_edited=True)
+        self.order._create_invoices()
+        run = self._invoice_run()
+        self.assertFalse(run.invoice_ids)
+        self.assertEqual(
+            (run.skip_ids.reason, run.skip_ids.line_count), ("exception", 1)
+        )
+        self.assertFalse(line.billing_invoice_line_id)

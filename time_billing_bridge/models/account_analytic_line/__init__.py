@@ -5,4 +5,5 @@ from . import validation
 from . import duplicates
 from . import rating
 from . import approval
+from . import invoicing
 from . import locks

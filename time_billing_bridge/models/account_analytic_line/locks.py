@@ -4,8 +4,9 @@
 
 - Billing fields come from the pipeline only, for every user
   (:meth:`_billing_check_outside_values`).
-- Approved time is changed or deleted by billing managers only; invoiced time
-  is changed by billing managers only and never deleted.
+- Approved time is changed or deleted by billing managers only.
+- Time on an invoice (draft or posted) is neither changed nor deleted, by
+  anybody: the invoice bills it as it is.
 """
 
 from odoo import api, models
@@ -64,11 +65,12 @@ class AccountAnalyticLine(models.Model):
             "employee": self.employee_id.name or self.user_id.name or "",
             "hours": f"{self.unit_amount:.2f}",
         }
-        if self.billing_state == "invoiced":
+        if self.billing_state == "invoiced" or self.billing_invoice_line_id:
             return self.env._(
-                "Line of %(date)s (%(employee)s, %(hours)s h) is invoiced on "
-                "%(invoice)s: only a billing manager can change it. Ask a billing "
-                "manager, or have the invoice cancelled or credited first.",
+                "Line of %(date)s (%(employee)s, %(hours)s h) is on invoice "
+                "%(invoice)s: it cannot change while the invoice bills it. Delete "
+                "its invoice line or the draft, or cancel or credit the invoice "
+                "first.",
                 invoice=self.sudo().billing_invoice_id.display_name or "-",
                 **values,
             )
@@ -91,28 +93,43 @@ class AccountAnalyticLine(models.Model):
 
     def _check_can_write(self, values):
         res = super()._check_can_write(values)
-        if self.env.su or self.env.user.has_group(GROUP_MANAGER):
+        if self.env.su:
             return res
-        if set(values) & set(self._get_billing_locked_fields()):
+        locked = set(values) & set(self._get_billing_locked_fields())
+        # Time on an invoice changes for nobody: the invoice bills it as it is.
+        if locked - {"name"}:
+            for line in self:
+                if line.billing_invoice_line_id or line.billing_state == "invoiced":
+                    raise UserError(line._billing_lock_message())
+        if self.env.user.has_group(GROUP_MANAGER):
+            return res
+        if locked:
             for line in self:
                 if line.billing_state in LOCKED_STATES:
                     raise UserError(line._billing_lock_message())
         return res
 
     def _is_readonly(self):
-        return super()._is_readonly() or (
-            self.billing_state in LOCKED_STATES
-            and not self.env.user.has_group(GROUP_MANAGER)
+        return (
+            super()._is_readonly()
+            or bool(self.billing_invoice_line_id)
+            or (
+                self.billing_state in LOCKED_STATES
+                and not self.env.user.has_group(GROUP_MANAGER)
+            )
         )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_billing_locked(self):
-        for line in self.filtered(lambda line: line.billing_state == "invoiced"):
+        for line in self.filtered(
+            lambda line: line.billing_state == "invoiced"
+            or line.billing_invoice_line_id
+        ):
             raise UserError(
                 self.env._(
-                    "Line of %(date)s (%(employee)s, %(hours)s h) is invoiced on "
-                    "%(invoice)s: it cannot be deleted. Have the invoice cancelled "
-                    "or credited first.",
+                    "Line of %(date)s (%(employee)s, %(hours)s h) is on invoice "
+                    "%(invoice)s: it cannot be deleted. Delete its invoice line or "
+                    "the draft, or cancel or credit the invoice first.",
                     date=line.date.isoformat(),
                     employee=line.employee_id.name or "",
                     hours=f"{line.unit_amount:.2f}",

@@ -287,12 +287,13 @@ class AccountAnalyticLine(models.Model):
     # The pipeline's writes
     # ------------------------------------------------------------------
 
-    def _billing_set_state(self, state, vals=None):
+    def _billing_set_state(self, state, vals=None, reason=None):
         """Move these lines to billing ``state``, writing ``vals`` with it.
 
         The one door of ``billing_state``: it refuses the moves that
         ``BILLING_TRANSITIONS`` does not list and leaves the trace the move
-        asks for (:meth:`_billing_trace_state`). Return the lines.
+        asks for (:meth:`_billing_trace_state`), with ``reason`` when the
+        caller knows why (an invoice cancelled or credited). Return the lines.
         """
         if not self:
             return self
@@ -317,23 +318,35 @@ class AccountAnalyticLine(models.Model):
         }
         with pipeline_write():
             self.write({**(vals or {}), "billing_state": state})
-        self._billing_trace_state(state, before)
+        self._billing_trace_state(state, before, reason)
         return self
 
-    def _billing_trace_state(self, state, before):
+    def _billing_trace_state(self, state, before, reason=None):
         """Leave the trace a move to ``state`` asks for.
 
-        Reviews are told in the contract's chatter: approval by a person or
-        after the grace period, rejection with its reason (its authors are
-        told too), reviewed time sent back by an edit. Other moves explain
+        Reviews and invoicing are told in the contract's chatter: approval by
+        a person or after the grace period, rejection with its reason (its
+        authors are told too), reviewed time sent back by an edit, time
+        invoiced, time given back by its invoice. Other moves explain
         themselves on the line (billing note, review note).
 
         :param before: ``{line: (state, auto-approve date)}`` before the move
         """
+        if state == "invoiced":
+            for invoice, lines in self.grouped("billing_invoice_id").items():
+                lines._billing_log_invoicing(
+                    self.env._("Invoiced on %(invoice)s", invoice=invoice.name)
+                )
+            return
+        released = self.filtered(lambda line: before[line][0] == "invoiced")
+        if released:
+            released._billing_log_invoicing(
+                reason or self.env._("Given back by its invoice")
+            )
         if state == "approved":
-            by_person = self.filtered("billing_reviewer_id")
+            by_person = (self - released).filtered("billing_reviewer_id")
             by_person._billing_log_review("approve")
-            (self - by_person).filtered(
+            (self - released - by_person).filtered(
                 lambda line: before[line][0] == "to_approve" and before[line][1]
             )._billing_log_review("approve", auto=True)
         elif state == "rejected":

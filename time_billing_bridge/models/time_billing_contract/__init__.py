@@ -4,3 +4,4 @@ from . import contract
 from . import rating
 from . import notes
 from . import approval
+from . import invoicing

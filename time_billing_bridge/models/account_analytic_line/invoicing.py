@@ -1,0 +1,87 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Stage 5 of the billing pipeline: the invoice that bills a line.
+
+An invoice run (``time.billing.invoice.run``) puts approved time on draft
+invoice lines; posting the invoice makes it ``invoiced``. Each line points at
+the one invoice line that bills it. Resetting the invoice to draft gives the
+time back to ``approved`` on the same line; cancelling it, deleting the draft
+or its line, or crediting the line frees the time for the next run.
+"""
+
+from odoo import fields, models
+from odoo.tools.misc import format_amount
+
+
+class AccountAnalyticLine(models.Model):
+    _inherit = "account.analytic.line"
+
+    billing_invoice_line_id = fields.Many2one(
+        comodel_name="account.move.line",
+        string="Billing Invoice Line",
+        index="btree_not_null",
+        ondelete="set null",
+        copy=False,
+        readonly=True,
+        help="The invoice line that bills this time.",
+    )
+    billing_late = fields.Boolean(
+        string="Late",
+        copy=False,
+        readonly=True,
+        help="Approved after its billing period was invoiced: billed on a later "
+        "invoice.",
+    )
+
+    def _billing_put_on_invoice(self, invoice_line, late=False):
+        """Bill these approved lines on ``invoice_line`` (a draft)."""
+        self._billing_write(
+            {
+                "billing_invoice_line_id": invoice_line.id,
+                "billing_invoice_id": invoice_line.move_id.id,
+                "billing_late": late,
+            }
+        )
+
+    def _billing_mark_invoiced(self):
+        """The invoices billing these lines are posted."""
+        self.filtered(lambda line: line.billing_state == "approved")._billing_set_state(
+            "invoiced"
+        )
+
+    def _billing_release(self, reason, keep_link=False):
+        """Give time billed by an invoice back: ``approved``, and free for the
+        next invoice run unless ``keep_link`` (an invoice reset to draft keeps
+        its lines). ``reason`` says why, in the contract's chatter."""
+        invoiced = self.filtered(lambda line: line.billing_state == "invoiced")
+        invoiced._billing_set_state("approved", reason=reason)
+        if not keep_link:
+            linked = self.filtered("billing_invoice_line_id")
+            # Time on a draft moves no state: its release is told here.
+            (linked - invoiced)._billing_log_invoicing(reason)
+            linked._billing_write(
+                {
+                    "billing_invoice_line_id": False,
+                    "billing_invoice_id": False,
+                    "billing_late": False,
+                }
+            )
+
+    def _billing_log_invoicing(self, text):
+        """Post ``text`` and the figures of these lines on their contracts."""
+        for contract, lines in self.grouped("billing_contract_id").items():
+            if not contract:
+                continue
+            contract.message_post(
+                body=self.env._(
+                    "%(text)s: %(entries)s, %(hours)s h, %(amount)s.",
+                    text=text,
+                    entries=self._billing_entries_label(len(lines)),
+                    hours=f"{sum(lines.mapped('billable_hours')):.2f}",
+                    amount=format_amount(
+                        self.env,
+                        sum(lines.mapped("billing_amount")),
+                        contract.currency_id,
+                    ),
+                )
+            )

@@ -1,0 +1,3 @@
+# Customer invoices of the pipeline: drafting and billing time (invoicing),
+# then following them up (reminders).
+from . import invoicing
