@@ -111,6 +111,30 @@ INVOICE_SKIP_REASONS = [
     ("rounding", "Amounts Differ from the Invoice"),
 ]
 
+# --- Payment reminders -----------------------------------------------------
+
+# The date a level's delay counts from.
+DELAY_BASES = [
+    ("invoice_date", "Invoice Date"),
+    ("due_date", "Due Date"),
+]
+# How a level reaches the client or the engagement manager. SMS is offered
+# only while Odoo's SMS module is installed.
+REMINDER_CHANNELS = [
+    ("email", "Email"),
+    ("activity", "Activity"),
+    ("sms", "SMS"),
+]
+# What became of a level on an invoice.
+REMINDER_STATES = [
+    ("sent", "Sent"),
+    ("skipped", "Skipped"),
+]
+REMINDER_TRIGGERS = [
+    ("cron", "Daily Job"),
+    ("manual", "Send Reminder Now"),
+]
+
 # --- Groups and activity types (xml ids) -------------------------------------
 
 GROUP_USER = "time_billing_bridge.group_time_billing_user"
@@ -119,6 +143,11 @@ GROUP_MANAGER = "time_billing_bridge.group_time_billing_manager"
 ACTIVITY_APPROVAL = "time_billing_bridge.mail_act_time_billing_approval"
 ACTIVITY_BUDGET_ALERT = "time_billing_bridge.mail_act_time_billing_budget_alert"
 ACTIVITY_SYNC_FAILURE = "time_billing_bridge.mail_act_time_billing_sync_failure"
+ACTIVITY_REMINDER_ESCALATION = (
+    "time_billing_bridge.mail_act_time_billing_reminder_escalation"
+)
+# The standard payment reminder policy, every company's default at first.
+REMINDER_POLICY_DEFAULT = "time_billing_bridge.time_billing_reminder_policy_default"
 
 # --- Context keys ------------------------------------------------------------
 # They only change when work happens, never who may do what: permissions do
@@ -136,3 +165,4 @@ CTX_SKIP_REPROCESS = "time_billing_skip_reprocess"
 # An invoice being cancelled: Odoo resets it to draft first, and its time is
 # released once, as cancelled.
 CTX_CANCELLING = "time_billing_cancelling_invoice"
+

@@ -31,3 +31,9 @@ from . import mail_activity
 # Invoices of approved time, and their follow-up
 from . import time_billing_invoice_run
 from . import account_move
+
+# Payment reminders: policies and their levels, the reminders handled per
+# invoice, which clients get none
+from . import time_billing_reminder_policy
+from . import time_billing_reminder
+from . import res_partner

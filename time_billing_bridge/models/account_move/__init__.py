@@ -1,3 +1,4 @@
 # Customer invoices of the pipeline: drafting and billing time (invoicing),
 # then following them up (reminders).
 from . import invoicing
+from . import reminders

@@ -1,7 +1,8 @@
-# A contract's identity and terms first; then what pricing, billing notes
-# and approval read of it.
+# A contract's identity and terms first; then what pricing, billing notes,
+# approval, invoicing, client summaries and payment reminders read of it.
 from . import contract
 from . import rating
 from . import notes
 from . import approval
 from . import invoicing
+from . import reminders
