@@ -41,6 +41,8 @@
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "data/ir_cron_invoicing_data.xml",
+        "data/mail_template_client_summary_data.xml",
+        "data/ir_cron_client_summary_data.xml",
         "wizards/time_billing_entry_map_wizard_views.xml",
         "wizards/time_billing_review_wizard_views.xml",
     ],

@@ -165,4 +165,6 @@ CTX_SKIP_REPROCESS = "time_billing_skip_reprocess"
 # An invoice being cancelled: Odoo resets it to draft first, and its time is
 # released once, as cancelled.
 CTX_CANCELLING = "time_billing_cancelling_invoice"
-
+# The period a client time summary covers, (first day, last day) as ISO text,
+# for its mail template.
+CTX_SUMMARY_PERIOD = "time_billing_summary_period"

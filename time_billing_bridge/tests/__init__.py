@@ -40,6 +40,7 @@ from . import test_invoice_release
 from . import test_invoice_concurrency
 from . import test_access_groups
 from . import test_ui
+from . import test_contract_summary
 from . import test_core_reminders
 from . import test_invoice_reminders
 from . import test_invoice_reminders_access

@@ -5,4 +5,5 @@ from . import rating
 from . import notes
 from . import approval
 from . import invoicing
+from . import summary
 from . import reminders
