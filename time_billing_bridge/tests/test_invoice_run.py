@@ -148,6 +148,27 @@ class TestInvoiceRun(InvoiceCommon):
                 self.assertEqual(invoice.amount_untaxed, 650.0)
                 invoice.unlink()
 
+    def test_one_person_at_two_rates_reads_as_two_rates(self):
+        self.contract_a.invoice_grouping = "employee"
+        self.env["time.billing.rate.rule"].create(
+            {
+                "contract_id": self.contract_a.id,
+                "employee_id": self.employee_senior.id,
+                "task_id": self.task_b.id,
+                "rate": 150.0,
+            }
+        )
+        self._create_timesheet(date="2026-03-02", hours=2.0, task_id=self.task_a.id)
+        self._create_timesheet(date="2026-03-03", hours=1.0, task_id=self.task_b.id)
+        invoice = self._run("2026-03-31").invoice_ids
+        self.assertEqual(
+            [(line.name, line.price_unit) for line in product_lines(invoice)],
+            [
+                ("March 2026: Sam Senior at 100.00", 100.0),
+                ("March 2026: Sam Senior at 150.00", 150.0),
+            ],
+        )
+
     def test_discount_multipliers_and_rounding_add_up_exactly(self):
         self.contract_a.write(
             {"default_rate": 33.33, "discount": 5.0, "weekend_multiplier": 1.5}

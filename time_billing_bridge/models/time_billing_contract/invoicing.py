@@ -353,8 +353,22 @@ class TimeBillingContract(models.Model):
                 )
             )
         result = []
-        for group in group_items(items):
+        groups = group_items(items)
+        # Groups of one key at several rates (a rate card line for one task):
+        # their rate tells them apart.
+        split = {
+            key
+            for key in {group.key for group in groups}
+            if len({g.rate for g in groups if g.key == key}) > 1
+        }
+        for group in groups:
             period, label = labels[group.key]
+            if group.key in split:
+                label = self.env._(
+                    "%(label)s at %(rate)s",
+                    label=label,
+                    rate=self._billing_format(group.rate, "amount"),
+                )
             members = lines.browse([item.id for item in group.items])
             if late:
                 name = self.env._(
