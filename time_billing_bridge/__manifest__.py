@@ -29,6 +29,7 @@
         "wizards/time_billing_import_file_views.xml",
         "views/time_billing_period_views.xml",
         "views/time_billing_invoice_run_views.xml",
+        "views/project_project_stage_views.xml",
         "data/mail_template_reminder_data.xml",
         "data/mail_activity_type_reminder_data.xml",
         "data/time_billing_reminder_policy_data.xml",
@@ -45,6 +46,7 @@
         "data/ir_cron_client_summary_data.xml",
         "wizards/time_billing_entry_map_wizard_views.xml",
         "wizards/time_billing_review_wizard_views.xml",
+        "wizards/time_billing_invoice_wizard_views.xml",
     ],
     "demo": [
         "demo/time_billing_demo.xml",

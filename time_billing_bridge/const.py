@@ -98,6 +98,7 @@ BILLING_PERIODS = [
 INVOICE_RUN_TRIGGERS = [
     ("manual", "Manual"),
     ("cron", "End of Billing Period"),
+    ("project_stage", "Project Ready for Billing"),
 ]
 # Why an invoice run left a contract or a period without an invoice, or left
 # part of its time out.

@@ -31,6 +31,7 @@ from . import mail_activity
 # Invoices of approved time, and their follow-up
 from . import time_billing_invoice_run
 from . import account_move
+from . import project_project
 
 # Payment reminders: policies and their levels, the reminders handled per
 # invoice, which clients get none

@@ -286,3 +286,60 @@ class TestInvoiceRun(InvoiceCommon):
                 Run.with_user(user)._run(self.contract_a, "2026-03-31")
         run = Run.with_user(self.accountant)._run(self.contract_a, "2026-03-31")
         self.assertEqual(len(run.invoice_ids), 1)
+
+    def test_invoicing_many_contracts_at_once(self):
+        contract_b = self.env["time.billing.contract"].create(
+            {
+                "name": "Contract B",
+                "partner_id": self.client_b.id,
+                "project_ids": [Command.set(self.project_b.ids)],
+                "date_start": "2026-01-01",
+                "default_rate": 80.0,
+                "state": "active",
+            }
+        )
+        self._create_timesheet(date="2026-03-02", hours=2.0)
+        self._create_timesheet(date="2026-04-02", hours=1.0, project=self.project_b)
+        wizard = (
+            self.env["time.billing.invoice.wizard"]
+            .with_user(self.billing_user)
+            .with_context(active_ids=(self.contract_a | contract_b).ids)
+            .create({})
+        )
+        self.assertTrue(wizard.include_current)
+        action = wizard.action_invoice()
+        run = self.env["time.billing.invoice.run"].browse(action["res_id"])
+        self.assertEqual(
+            sorted(run.invoice_ids.mapped("amount_untaxed")), [80.0, 200.0]
+        )
+        self.assertEqual(run.user_id, self.billing_user)
+
+    def test_a_project_ready_for_billing_invoices_its_contract(self):
+        ready, working = self.env["project.project.stage"].create(
+            [
+                {"name": "Delivered (test)", "time_billing_ready": True},
+                {"name": "Working (test)"},
+            ]
+        )
+        self._create_timesheet(date="2026-04-02", hours=3.0)
+        self.project_a.stage_id = working
+        self.assertFalse(self.contract_a.invoice_ids)
+        # The project manager moving it need not be billing staff.
+        manager = self.env["res.users"].create(
+            {
+                "name": "Pat Project",
+                "login": "tbb_project_manager",
+                "group_ids": [
+                    Command.set(
+                        (
+                            self.env.ref("project.group_project_manager")
+                            | self.env.ref("project.group_project_stages")
+                        ).ids
+                    )
+                ],
+            }
+        )
+        self.project_a.with_user(manager).stage_id = ready
+        invoice = self.contract_a.invoice_ids
+        self.assertEqual(product_lines(invoice).name, "April 2026: Project A")
+        self.assertEqual(invoice.billing_run_id.trigger, "project_stage")
