@@ -95,6 +95,9 @@ BILLING_PERIODS = [
 
 # --- Invoice runs ----------------------------------------------------------
 
+# Billing modes with a fixed fee, billed once per billing period.
+FIXED_FEE_MODES = ("fixed", "mixed")
+
 INVOICE_RUN_TRIGGERS = [
     ("manual", "Manual"),
     ("cron", "End of Billing Period"),
@@ -143,6 +146,7 @@ GROUP_MANAGER = "time_billing_bridge.group_time_billing_manager"
 
 ACTIVITY_APPROVAL = "time_billing_bridge.mail_act_time_billing_approval"
 ACTIVITY_BUDGET_ALERT = "time_billing_bridge.mail_act_time_billing_budget_alert"
+ACTIVITY_UNBILLED = "time_billing_bridge.mail_act_time_billing_unbilled"
 ACTIVITY_SYNC_FAILURE = "time_billing_bridge.mail_act_time_billing_sync_failure"
 ACTIVITY_REMINDER_ESCALATION = (
     "time_billing_bridge.mail_act_time_billing_reminder_escalation"

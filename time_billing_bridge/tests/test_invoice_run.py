@@ -343,3 +343,38 @@ class TestInvoiceRun(InvoiceCommon):
         invoice = self.contract_a.invoice_ids
         self.assertEqual(product_lines(invoice).name, "April 2026: Project A")
         self.assertEqual(invoice.billing_run_id.trigger, "project_stage")
+
+    def test_the_billing_responsible_hears_when_unbilled_time_piles_up(self):
+        self.contract_a.write(
+            {"unbilled_alert_amount": 300.0, "user_id": self.billing_user.id}
+        )
+        kind = self.env.ref("time_billing_bridge.mail_act_time_billing_unbilled")
+
+        def alerts():
+            return self.env["mail.activity"].search(
+                [
+                    ("res_model", "=", "time.billing.contract"),
+                    ("res_id", "=", self.contract_a.id),
+                    ("activity_type_id", "=", kind.id),
+                ]
+            )
+
+        self._create_timesheet(date="2026-03-02", hours=2.0)
+        self.assertFalse(alerts())
+        self._create_timesheet(date="2026-03-03", hours=2.0)
+        alert = alerts()
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(alert.user_id, self.billing_user)
+        self.assertIn(
+            "400.00 of approved time is not invoiced yet on Contract A", alert.note
+        )
+        # Once per crossing.
+        self._create_timesheet(date="2026-03-04", hours=1.0)
+        self.assertEqual(len(alerts()), 1)
+        alert.action_feedback()
+        # Invoiced (drafted): under the amount again, and armed for next time.
+        self._run("2026-03-31")
+        self.assertFalse(self.contract_a.unbilled_alert_sent)
+        self._create_timesheet(date="2026-04-01", hours=4.0)
+        self.assertEqual(len(alerts()), 1)
+        self.assertIn("400.00 of approved time", alerts().note)

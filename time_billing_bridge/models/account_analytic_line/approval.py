@@ -104,6 +104,7 @@ class AccountAnalyticLine(models.Model):
                 }
         self._billing_write_grouped(vals_by_line)
         self.billing_period_id._sync_approval_activities()
+        lines.billing_contract_id._billing_check_unbilled_alert()
 
     def _get_billing_approval_reasons(self):
         """Why this priced line waits for its approver, as translated texts;
@@ -319,6 +320,7 @@ class AccountAnalyticLine(models.Model):
                 "billing_review_note": note,
             },
         )
+        self.billing_contract_id._billing_check_unbilled_alert()
         who = self.env._("automatically") if auto else self.env.user.name
         self.billing_period_id._sync_approval_activities(
             feedback=self.env._(

@@ -66,6 +66,7 @@ class AccountAnalyticLine(models.Model):
                     "billing_late": False,
                 }
             )
+        self.billing_contract_id._billing_check_unbilled_alert()
 
     def _billing_log_invoicing(self, text):
         """Post ``text`` and the figures of these lines on their contracts."""

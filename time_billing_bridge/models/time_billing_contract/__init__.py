@@ -5,5 +5,6 @@ from . import rating
 from . import notes
 from . import approval
 from . import invoicing
+from . import invoice_lines
 from . import summary
 from . import reminders
