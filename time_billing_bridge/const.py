@@ -97,6 +97,11 @@ BILLING_PERIODS = [
 
 # Billing modes with a fixed fee, billed once per billing period.
 FIXED_FEE_MODES = ("fixed", "mixed")
+# Invoice lines that move a retainer's prepaid balance.
+RETAINER_LINE_KINDS = [
+    ("topup", "Retainer Top-Up"),
+    ("credit", "Retainer Credit"),
+]
 
 INVOICE_RUN_TRIGGERS = [
     ("manual", "Manual"),
@@ -108,7 +113,6 @@ INVOICE_RUN_TRIGGERS = [
 INVOICE_SKIP_REASONS = [
     ("closed_contract", "Closed Contract"),
     ("no_product", "No Invoiced Product"),
-    ("billing_mode", "Billing Mode Not Invoiced Automatically"),
     ("nothing", "Nothing to Invoice"),
     ("waiting", "Time Waiting for Approval"),
     ("exception", "Time in Exception"),

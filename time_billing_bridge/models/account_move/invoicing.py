@@ -16,7 +16,7 @@ that time onto the new draft.
 
 from odoo import api, fields, models
 
-from ...const import CTX_CANCELLING
+from ...const import CTX_CANCELLING, RETAINER_LINE_KINDS
 
 
 class AccountMove(models.Model):
@@ -157,6 +157,19 @@ class AccountMoveLine(models.Model):
         inverse_name="billing_invoice_line_id",
         string="Billed Time",
         readonly=True,
+    )
+    billing_retainer_kind = fields.Selection(
+        selection=RETAINER_LINE_KINDS,
+        string="Retainer",
+        copy=True,
+        readonly=True,
+        help="A retainer's top-up, or the credit drawing its prepaid balance down.",
+    )
+    billing_retainer_hours = fields.Float(
+        string="Retainer Hours",
+        copy=True,
+        readonly=True,
+        help="Prepaid hours this line adds (a top-up) or draws (a credit, negative).",
     )
 
     def unlink(self):

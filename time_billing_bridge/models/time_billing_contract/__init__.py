@@ -6,5 +6,6 @@ from . import notes
 from . import approval
 from . import invoicing
 from . import invoice_lines
+from . import retainer
 from . import summary
 from . import reminders

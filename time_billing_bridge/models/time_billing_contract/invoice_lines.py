@@ -53,6 +53,13 @@ class TimeBillingContract(models.Model):
             for vals, lines in self._prepare_time_lines(product, late, late=True):
                 line_vals.append(Command.create(vals))
                 billed.append((vals["billing_key"], lines, True))
+        if self.billing_mode == "retainer":
+            time = self.env["account.analytic.line"].union(
+                *(lines for _key, lines, _late in billed)
+            )
+            credit = self._billing_retainer_credit(product, time)
+            if credit:
+                line_vals.append(Command.create(credit))
         invoice = (
             self.env["account.move"]
             .sudo()
@@ -76,8 +83,8 @@ class TimeBillingContract(models.Model):
             "currency_id": self.currency_id.id,
             "invoice_origin": self.reference or self.name,
             "billing_contract_id": self.id,
-            "billing_period_id": period.id,
-            "billing_run_id": run.id,
+            "billing_period_id": period.id or False,
+            "billing_run_id": run.id or False,
             "invoice_line_ids": line_vals,
         }
         if self.payment_term_id:

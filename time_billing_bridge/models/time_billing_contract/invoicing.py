@@ -30,9 +30,6 @@ from odoo.tools.misc import format_amount
 from ...const import ACTIVITY_UNBILLED, FIXED_FEE_MODES
 from ...tools.guard import pipeline_write
 
-# Billing modes whose invoices a run drafts.
-INVOICED_MODES = ("hourly", "capped", *FIXED_FEE_MODES)
-
 
 class TimeBillingContract(models.Model):
     _inherit = "time.billing.contract"
@@ -181,15 +178,6 @@ class TimeBillingContract(models.Model):
         if contract.state == "closed":
             run._add_skip(contract, "closed_contract")
             return
-        if contract.billing_mode not in INVOICED_MODES:
-            run._add_skip(
-                contract,
-                "billing_mode",
-                detail=self.env._(
-                    "Retainer contracts are invoiced from the contract by hand."
-                ),
-            )
-            return
         product = contract.product_id or contract.company_id.time_billing_product_id
         if not product:
             run._add_skip(
@@ -231,6 +219,7 @@ class TimeBillingContract(models.Model):
                 )
                 contract.last_invoice_run_date = run.date
                 contract._billing_check_unbilled_alert()
+            contract._billing_retainer_topup(run, product)
             return
         if contract.invoice_periods_together:
             invoices = [batches]
@@ -242,6 +231,7 @@ class TimeBillingContract(models.Model):
             )
         contract.last_invoice_run_date = run.date
         contract._billing_check_unbilled_alert()
+        contract._billing_retainer_topup(run, product)
         contract._billing_close_invoiced_periods(
             self.env["time.billing.period"].union(*(period for period, _ in batches)),
             run,
