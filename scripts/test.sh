@@ -21,7 +21,9 @@
 #   TBB_PHASE_TIMEOUT (seconds per Odoo phase, 1200), TBB_FAIL_ON_WARNINGS=1
 #   (count logged warnings as failures), TBB_REQUIRE_BROWSER=1 (count browser
 #   tests skipped for want of Chromium as failures; .ci/run sets it when
-#   Chromium is installed), TBB_MODULE, ODOO_SRC.
+#   Chromium is installed), TBB_REQUIRE_PDF=1 (the invoice PDF test fails
+#   instead of skipping without wkhtmltopdf; .ci/run sets it when installed),
+#   TBB_MODULE, ODOO_SRC.
 set -euo pipefail
 TBB_SCRIPT=test
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -29,6 +29,7 @@
         "wizards/time_billing_import_file_views.xml",
         "views/time_billing_period_views.xml",
         "views/time_billing_invoice_run_views.xml",
+        "report/report_invoice_time_appendix.xml",
         "views/project_project_stage_views.xml",
         "data/mail_template_reminder_data.xml",
         "data/mail_activity_type_reminder_data.xml",

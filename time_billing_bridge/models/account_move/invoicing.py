@@ -15,6 +15,7 @@ that time onto the new draft.
 """
 
 from odoo import api, fields, models
+from odoo.tools.misc import format_amount, format_date
 
 from ...const import CTX_CANCELLING, RETAINER_LINE_KINDS
 
@@ -80,6 +81,44 @@ class AccountMove(models.Model):
             "Time Billed on %(invoice)s", invoice=self.name
         )
         return action
+
+    def _billing_time_appendix(self):
+        """The time detail printed after the invoice, as text: ``{"rows":
+        [...], "hours", "amount"}``, or ``None`` when the contract does not
+        print it. Read as superuser: who may print the invoice may read the
+        time it bills."""
+        self.ensure_one()
+        contract = self.sudo().billing_contract_id
+        lines = self._billing_time().sorted(lambda line: (line.date, line.id))
+        if not contract.invoice_time_appendix or not lines:
+            return None
+        currency = self.currency_id
+
+        def hours(value):
+            minutes = round(value * 60)
+            return f"{minutes // 60}:{minutes % 60:02d}"
+
+        rows = [
+            {
+                "date": format_date(self.env, line.date),
+                "person": line.employee_id.name or "",
+                "task": " / ".join(
+                    filter(None, [line.project_id.name, line.task_id.name])
+                ),
+                "description": line.name or "",
+                "hours": hours(line.billable_hours),
+                "rate": format_amount(self.env, line.billing_rate, currency),
+                "amount": format_amount(self.env, line.billing_amount, currency),
+            }
+            for line in lines
+        ]
+        return {
+            "rows": rows,
+            "hours": hours(sum(lines.mapped("billable_hours"))),
+            "amount": format_amount(
+                self.env, sum(lines.mapped("billing_amount")), currency
+            ),
+        }
 
     def _billing_time(self):
         """The time lines these moves bill (the pipeline reads everybody's)."""

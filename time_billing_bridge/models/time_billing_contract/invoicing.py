@@ -53,6 +53,12 @@ class TimeBillingContract(models.Model):
         readonly=True,
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
+    invoice_time_appendix = fields.Boolean(
+        string="Time Detail on the Invoice",
+        default=True,
+        help="The invoice PDF ends with the time it bills: date, person, task, "
+        "description, hours, rate and amount.",
+    )
     unbilled_alert_amount = fields.Monetary(
         string="Alert When Unbilled Exceeds",
         currency_field="currency_id",
