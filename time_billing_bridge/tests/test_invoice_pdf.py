@@ -56,6 +56,16 @@ class TestInvoicePdf(BilledInvoice, InvoiceCommon):
         html = Report._render_qweb_html(INVOICE_REPORT, self.invoice.ids)[0].decode()
         self.assertNotIn("Time Detail", html)
 
+    def test_posted_invoices_go_out_with_odoos_send_and_print(self):
+        self.invoice._generate_and_send(sending_methods=["email"])
+        self.assertTrue(self.invoice.is_move_sent)
+        self.assertTrue(self.invoice.invoice_pdf_report_id)
+        sent = self.invoice.message_ids.filtered("attachment_ids")[:1]
+        self.assertIn(self.client_a, sent.partner_ids)
+        self.assertIn(
+            self.invoice.invoice_pdf_report_id.name, sent.attachment_ids.mapped("name")
+        )
+
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-04-10")
