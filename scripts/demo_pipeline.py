@@ -1,19 +1,26 @@
 """Demo run of the time billing pipeline, inside ``odoo-bin shell``.
 
 scripts/demo.sh pipes this file into ``odoo-bin shell -d tbb_demo``, which runs
-it with ``env`` (superuser) already defined. It runs the pipeline on the demo
-data and prints what happened:
+it with ``env`` (superuser) already defined. It runs one month of the pipeline
+on the demo data and prints what happened. The month is the last one whose
+invoices, dated the first of the next month, are 35 days old today, so that
+the payment reminders have fallen due:
 
-1. starts the bundled fake Harvest and Toggl Track APIs in this process, with
-   a few weeks of entries of the demo people on the demo projects (plus a
-   person and a project Odoo does not know, to show exceptions);
-2. creates a backend for each, pointing at the fakes, and synchronises it
+1. the retainer's prepaid block is invoiced, posted and paid before the month;
+2. starts the bundled fake Harvest and Toggl Track APIs in this process, with
+   three weeks of the month's entries of the demo people on the demo projects
+   (plus a person and a project Odoo does not know, to show exceptions);
+3. creates a backend for each, pointing at the fakes, and synchronises it
    with ``action_sync()``; then changes one entry at the source and
    synchronises again;
-3. imports ``scripts/demo_timesheets.csv`` (40 rows, 3 of them broken) into
+4. imports ``scripts/demo_timesheets.csv`` (40 rows, 3 of them broken) into
    the demo file backend through the upload wizard;
-4. prints the counts per backend, the timesheet lines per billing state and
-   the rows of the file that were not imported.
+5. the approver approves the month's time waiting for approval;
+6. an invoice run drafts the month's invoices; they are posted on the first
+   of the next month;
+7. the daily payment reminder job runs for each day from then until today;
+8. prints the imports, the approvals, the invoices with their lines, the
+   reminders sent, the entries waiting as exceptions, and the counts.
 
 Everything is deterministic: the same data gives the same summary. Changes
 are committed at the end (the shell rolls back otherwise).
@@ -44,6 +51,9 @@ DEMO_BACKENDS = ("Harvest (demo)", "Toggl Track (demo)")
 # Entries per fake provider, spread over this many working days.
 FAKE_ENTRIES = 60
 FAKE_DAYS = 15
+# Days from the invoice date to the last payment reminder of the default
+# policy (an escalation on day 35).
+REMINDER_DAYS = 35
 
 
 def count(env, model, domain=()):
@@ -300,6 +310,80 @@ def print_run(label, run, width):
     )
 
 
+def demo_month(today):
+    """``(first day, last day, invoice date)`` of the demo month: the last
+    month whose invoices, dated the first of the next month, are
+    REMINDER_DAYS old today."""
+    invoice_date = (today - timedelta(days=REMINDER_DAYS)).replace(day=1)
+    last = invoice_date - timedelta(days=1)
+    return last.replace(day=1), last, invoice_date
+
+
+def pay(env, invoices, day):
+    """Register the payment of ``invoices`` on ``day`` in full."""
+    env["account.payment.register"].with_context(
+        active_model="account.move", active_ids=invoices.ids
+    ).create({"payment_date": day, "group_payment": False})._create_payments()
+
+
+def prepay_retainers(env, first):
+    """Invoice the prepaid block of the retainer contracts before the month:
+    posted on the day before it starts, paid on its first day."""
+    contracts = env["time.billing.contract"].search(
+        [("billing_mode", "=", "retainer"), ("retainer_topup", "=", True)]
+    )
+    topups = env["account.move"]
+    for contract in contracts:
+        action = contract.action_invoice_retainer_topup()
+        topups |= env["account.move"].browse(action["res_id"])
+    if topups:
+        topups.invoice_date = first - timedelta(days=1)
+        topups.action_post()
+        pay(env, topups, first)
+    return topups
+
+
+def approve_month(env, last):
+    """The approver of each contract approves its time of the month that
+    waits for approval, except what pricing held (over a cap): that waits
+    for the client's word. Returns ``[(approver, contract, approved, held)]``."""
+    waiting = env["account.analytic.line"].search(
+        [("billing_state", "=", "to_approve"), ("date", "<=", last)]
+    )
+    done = []
+    for contract, lines in waiting.grouped("billing_contract_id").items():
+        approver = contract.approver_id or env.user
+        held = lines.filtered("billing_hold_reason")
+        if lines - held:
+            (lines - held).with_user(approver).action_billing_approve()
+        done.append((approver, contract, lines - held, held))
+    return done
+
+
+def invoice_month(env, last, invoice_date):
+    """Draft the month's invoices with an invoice run of every active
+    contract, then post them on ``invoice_date``."""
+    contracts = env["time.billing.contract"].search([("state", "=", "active")])
+    invoices = contracts.action_create_invoices(date_to=last)
+    run = invoices.billing_run_id[:1]
+    invoices.invoice_date = invoice_date
+    invoices.action_post()
+    return run, invoices
+
+
+def replay_reminders(env, invoice_date, today):
+    """Run the daily payment reminder job for each day from ``invoice_date``
+    to ``today``, as the scheduler would have; returns the reminders."""
+    Move = env["account.move"]
+    day = invoice_date
+    while day <= today:
+        moves = Move.search(Move._billing_reminder_get_domain(), order="id")
+        for company, company_moves in moves.grouped("company_id").items():
+            company_moves.with_company(company)._billing_reminder_send_due(day)
+        day += timedelta(days=1)
+    return env["time.billing.reminder"].search([], order="date, id")
+
+
 def main(env):
     print()
     print(f"Demo database {env.cr.dbname}")
@@ -311,8 +395,10 @@ def main(env):
         print_summary(env)
         return
     today = date.today()
-    # Four weeks back, on a Monday: recent time, within the demo contracts.
-    start = today - timedelta(days=today.weekday() + 28)
+    first, last, invoice_date = demo_month(today)
+    # The imports start on the month's first Monday.
+    start = first + timedelta(days=(7 - first.weekday()) % 7)
+    topups = prepay_retainers(env, first)
     fakes = load_fakes()
     servers = []
     try:
@@ -321,9 +407,103 @@ def main(env):
     finally:
         for server in servers:
             server.stop()
+    approvals = approve_month(env, last)
+    run, invoices = invoice_month(env, last, invoice_date)
+    reminders = replay_reminders(env, invoice_date, today)
+    print(f"The month of {first:%B %Y}, invoiced on {invoice_date}; today {today}")
+    print_topups(topups)
     print_imports(results, wizard, problem)
+    print_approvals(approvals)
+    print_invoices(run, invoices)
+    print_reminders(reminders, invoice_date, today)
     print_summary(env)
     env.cr.commit()
+
+
+def money(move, amount):
+    # Odoo marks the sign with an invisible character for right-to-left text.
+    return move.currency_id.format(amount).replace("\ufeff", "")
+
+
+def print_topups(topups):
+    print()
+    print("Retainers prepaid before the month")
+    if not topups:
+        print("  none")
+    for move in topups:
+        print(
+            f"  {move.name}  {move.partner_id.name}: {money(move, move.amount_total)}"
+            f", posted {move.invoice_date}, {move.payment_state.replace('_', ' ')}"
+        )
+
+
+def print_approvals(approvals):
+    print()
+    print("Approval")
+    if not approvals:
+        print("  nothing waited for approval")
+    for approver, contract, lines, held in approvals:
+        print(
+            f"  {approver.name} approved {len(lines)} entries of {contract.name} "
+            f"({sum(lines.mapped('billable_hours')):.2f} h)"
+        )
+        if held:
+            reason = held[0].billing_hold_reason
+            print(f"    {len(held)} entries held by pricing still wait: {reason}")
+
+
+def print_invoices(run, invoices):
+    print()
+    if run:
+        print(f"Invoices of {run.display_name}: {len(invoices)} drafted and posted")
+        reasons = dict(skip_reasons(run))
+        for skip in run.skip_ids:
+            what = (
+                f", {skip.line_count} lines, {skip.hours:.2f} h"
+                if skip.line_count
+                else ""
+            )
+            print(
+                f"  left out of {skip.contract_id.name}: {reasons[skip.reason]}{what}"
+            )
+    for move in invoices.sorted("name"):
+        print(
+            f"  {move.name}  {move.billing_contract_id.name}, "
+            f"{move.billing_timesheet_count} timesheet lines"
+        )
+        for line in move.invoice_line_ids:
+            if line.display_type == "product":
+                print(
+                    f"      {line.name[:64]:<64} {line.quantity:>7.2f} "
+                    f"{money(move, line.price_subtotal):>14}"
+                )
+            else:
+                print(f"      {line.name}")
+        print(
+            f"      {'untaxed ' + money(move, move.amount_untaxed):>87}\n"
+            f"      {'total ' + money(move, move.amount_total):>87}"
+            f"  due {move.invoice_date_due}"
+        )
+
+
+def skip_reasons(run):
+    field = run.skip_ids._fields["reason"]
+    return field._description_selection(run.env)
+
+
+def print_reminders(reminders, invoice_date, today):
+    print()
+    print(f"Payment reminders, the daily job from {invoice_date} to {today}")
+    if not reminders:
+        print("  none fell due")
+    for reminder in reminders:
+        move = reminder.move_id
+        days = (reminder.date - move.invoice_date).days
+        print(
+            f"  {reminder.date}  day {days:>2}  {move.name} "
+            f"{move.partner_id.name}: {reminder.level_id.name} "
+            f"({reminder.channel}, {reminder.state})"
+        )
 
 
 def print_imports(results, wizard, problem):

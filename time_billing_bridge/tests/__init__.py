@@ -39,6 +39,7 @@ from . import test_invoice_run
 from . import test_invoice_release
 from . import test_invoice_concurrency
 from . import test_invoice_retainer
+from . import test_invoice_month
 from . import test_invoice_pdf
 from . import test_access_groups
 from . import test_ui

@@ -8,7 +8,8 @@ grouping key, rate, effective multiplier, hours and amount), then:
 1. :func:`group_items` gathers items that can share one invoice line: same
    grouping key (task, person, role, day or entry), same rate and same
    multiplier, late time apart. An invoice line bills its group's hours at
-   the rate times the multiplier, less the contract's discount.
+   the rate times the multiplier, less the contract's discount; time an
+   amount cap cut down is grouped apart, at what it bills.
 2. Once Odoo has computed the invoice (taxes, fiscal position, rounding
    method), :func:`spread` adjusts the group's amounts by the cents Odoo's
    rounding of the whole line differs from the sum of the lines' own
@@ -37,6 +38,8 @@ class Item:
     amount: Decimal
     multiplier: Decimal = Decimal(1)
     late: bool = False
+    #: Billed for less than its hours are worth (an amount cap took the rest).
+    capped: bool = False
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Group:
     rate: Decimal
     multiplier: Decimal
     late: bool
+    capped: bool = False
     items: list = field(default_factory=list)
 
     @property
@@ -59,6 +63,8 @@ class Group:
 
     @property
     def price_unit(self):
+        if self.capped:
+            return self.amount / self.hours if self.hours else Decimal(0)
         return self.rate * self.multiplier
 
 
@@ -77,16 +83,19 @@ def multiplier(rate, hours, amount, discount, step) -> Decimal:
 
 
 def group_items(items: Iterable[Item]) -> list[Group]:
-    """Group items by (late, key, rate, multiplier), in the order they come."""
+    """Group items by (late, key, rate, multiplier), capped items apart, in
+    the order they come."""
     groups = {}
     for item in items:
-        signature = (item.late, item.key, item.rate, item.multiplier)
+        multiplier = Decimal(1) if item.capped else item.multiplier
+        signature = (item.late, item.capped, item.key, item.rate, multiplier)
         if signature not in groups:
             groups[signature] = Group(
                 key=item.key,
                 rate=item.rate,
-                multiplier=item.multiplier,
+                multiplier=multiplier,
                 late=item.late,
+                capped=item.capped,
             )
         groups[signature].items.append(item)
     return list(groups.values())

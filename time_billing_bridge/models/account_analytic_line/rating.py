@@ -32,6 +32,19 @@ class AccountAnalyticLine(models.Model):
         "stops, or part of the time was written off. Such lines wait for "
         "approval.",
     )
+    billing_written_off_hours = fields.Float(
+        string="Hours Written Off",
+        copy=False,
+        readonly=True,
+        help="Hours of this line a cap took off: not billed.",
+    )
+    billing_written_off_amount = fields.Monetary(
+        string="Amount Written Off",
+        currency_field="billing_currency_id",
+        copy=False,
+        readonly=True,
+        help="What the time a cap took off was worth: not billed.",
+    )
     billing_period_start = fields.Date(
         copy=False,
         readonly=True,
@@ -80,6 +93,8 @@ class AccountAnalyticLine(models.Model):
             "billing_rate": 0.0,
             "billing_amount": 0.0,
             "billing_hold_reason": False,
+            "billing_written_off_hours": 0.0,
+            "billing_written_off_amount": 0.0,
         }
         if not keep_period:
             vals["billing_period_start"] = False
@@ -88,6 +103,8 @@ class AccountAnalyticLine(models.Model):
             or line.billing_rate
             or line.billing_amount
             or line.billing_hold_reason
+            or line.billing_written_off_hours
+            or line.billing_written_off_amount
             or (not keep_period and line.billing_period_start)
         )
         lines._billing_write(vals)
@@ -201,6 +218,8 @@ class AccountAnalyticLine(models.Model):
                 "billable_hours": float(rating.hours),
                 "billing_rate": float(rating.rate),
                 "billing_amount": float(rating.amount),
+                "billing_written_off_hours": float(rating.written_off_hours),
+                "billing_written_off_amount": float(rating.written_off_amount),
                 "billing_note": contract._billing_note_text(rating.notes),
                 "billing_hold_reason": rating.hold
                 and contract._billing_note_text([rating.hold])

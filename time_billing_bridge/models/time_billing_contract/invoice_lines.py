@@ -20,10 +20,12 @@ from ...tools.rating import to_decimal
 class TimeBillingContract(models.Model):
     _inherit = "time.billing.contract"
 
-    def _billing_draft_invoice(self, run, product, batch, late, period):
+    def _billing_draft_invoice(self, run, product, batch, late, period, held=None):
         """Draft the invoice of ``period`` billing ``batch`` (``[(period,
         approved lines)]``) and the ``late`` lines; link its lines and put the
-        time on them."""
+        time on them. ``held`` (time held for review, by period) and what caps
+        wrote off are shown in notes, not billed."""
+        held = held or {}
         sections = len(batch) > 1 or (bool(late) and bool(batch))
         line_vals, billed = [], []
         for period, approved in batch:
@@ -40,6 +42,10 @@ class TimeBillingContract(models.Model):
             for vals, lines in self._prepare_time_lines(product, approved):
                 line_vals.append(Command.create(vals))
                 billed.append((vals["billing_key"], lines, False))
+            line_vals += [
+                Command.create(vals)
+                for vals in self._prepare_unbilled_notes(approved, held.get(period))
+            ]
         if late:
             if sections:
                 line_vals.append(
@@ -53,6 +59,9 @@ class TimeBillingContract(models.Model):
             for vals, lines in self._prepare_time_lines(product, late, late=True):
                 line_vals.append(Command.create(vals))
                 billed.append((vals["billing_key"], lines, True))
+            line_vals += [
+                Command.create(vals) for vals in self._prepare_unbilled_notes(late)
+            ]
         if self.billing_mode == "retainer":
             time = self.env["account.analytic.line"].union(
                 *(lines for _key, lines, _late in billed)
@@ -131,6 +140,10 @@ class TimeBillingContract(models.Model):
                         step,
                     ),
                     late=late,
+                    capped=bool(
+                        line.billing_written_off_amount
+                        and not line.billing_written_off_hours
+                    ),
                 )
             )
         result = []
@@ -157,7 +170,9 @@ class TimeBillingContract(models.Model):
                 )
             else:
                 name = self.env._("%(period)s: %(label)s", period=period, label=label)
-            if group.multiplier != 1:
+            if group.capped:
+                name = self.env._("%(name)s, up to the cap", name=name)
+            elif group.multiplier != 1:
                 name = self.env._(
                     "%(name)s, ×%(factor)s",
                     name=name,
@@ -167,9 +182,7 @@ class TimeBillingContract(models.Model):
                 "product_id": product.id,
                 "name": name,
                 "quantity": float(group.hours),
-                "price_unit": float_round(
-                    float(group.price_unit), precision_digits=price_digits
-                ),
+                "price_unit": self._billing_price_unit(group, price_digits),
                 "discount": self.discount,
                 "billing_key": uuid.uuid4().hex,
             }
@@ -178,6 +191,71 @@ class TimeBillingContract(models.Model):
                 vals["analytic_distribution"] = distribution
             result.append((vals, members))
         return result
+
+    def _billing_price_unit(self, group, digits):
+        """The unit price of a group's invoice line, before the discount.
+        Time an amount cap cut down is billed at what the cap left, rounded
+        down: the invoice never passes the cap."""
+        if not group.capped:
+            return float_round(float(group.price_unit), precision_digits=digits)
+        price = group.price_unit
+        if self.discount:
+            price = price * 100 / (100 - to_decimal(self.discount))
+        return float_round(
+            float(price), precision_digits=digits, rounding_method="DOWN"
+        )
+
+    def _prepare_unbilled_notes(self, billed, held=None):
+        """Note lines for what the invoice does not bill of a period's time:
+        what a cap wrote off of the ``billed`` lines, and the ``held`` lines
+        waiting for review (billed once approved)."""
+        notes = []
+        hours = sum(billed.mapped("billing_written_off_hours"))
+        amount = sum(billed.mapped("billing_written_off_amount"))
+        money = self.currency_id.round
+        if money(amount) or hours:
+            cap = self._billing_cap_label(
+                {"cap": self.cap_value, "unit": self.cap_type, "scope": self.cap_scope}
+            )
+            if self.cap_type == "hours":
+                text = self.env._(
+                    "Not billed: %(hours)s over the cap of %(cap)s written off "
+                    "(worth %(amount)s)",
+                    hours=self._billing_format(hours, "hours"),
+                    cap=cap,
+                    amount=format_amount(self.env, amount, self.currency_id),
+                )
+            else:
+                text = self.env._(
+                    "Not billed: %(amount)s over the cap of %(cap)s written off",
+                    amount=format_amount(self.env, amount, self.currency_id),
+                    cap=cap,
+                )
+            notes.append({"display_type": "line_note", "name": text})
+        if held:
+            values = {
+                "count": len(held),
+                "hours": self._billing_format(
+                    sum(held.mapped("billable_hours")), "hours"
+                ),
+                "amount": format_amount(
+                    self.env, sum(held.mapped("billing_amount")), self.currency_id
+                ),
+            }
+            if self.cap_action == "hold" and self._get_rating_terms().has_cap:
+                text = self.env._(
+                    "Not billed yet: %(count)s entries (%(hours)s, %(amount)s) "
+                    "over the cap, held for review",
+                    **values,
+                )
+            else:
+                text = self.env._(
+                    "Not billed yet: %(count)s entries (%(hours)s, %(amount)s) "
+                    "beyond the retainer, held for review",
+                    **values,
+                )
+            notes.append({"display_type": "line_note", "name": text})
+        return notes
 
     def _billing_invoice_group(self, line, jobs):
         """``(key, label)`` of the invoice line that bills ``line``."""

@@ -204,13 +204,17 @@ class TimeBillingContract(models.Model):
                 or line.date < line.billing_period_id.date_from
             )
         )
-        batches = []
+        batches, held = [], {}
         for period in periods:
             in_period = lines.filtered(
                 lambda line, p=period: line.billing_period_id == p
             )
             approved = in_period.filtered(lambda line: line.billing_state == "approved")
             run._add_skip_lines(contract, period, in_period - approved)
+            held[period] = in_period.filtered(
+                lambda line: line.billing_state == "to_approve"
+                and line.billing_hold_reason
+            )
             if approved or contract.billing_mode in FIXED_FEE_MODES:
                 batches.append((period, approved))
             elif in_period == approved:
@@ -233,7 +237,12 @@ class TimeBillingContract(models.Model):
             invoices = [[batch] for batch in batches]
         for index, batch in enumerate(invoices):
             contract._billing_draft_invoice(
-                run, product, batch, late if index == 0 else late.browse(), batch[-1][0]
+                run,
+                product,
+                batch,
+                late if index == 0 else late.browse(),
+                batch[-1][0],
+                held=held,
             )
         contract.last_invoice_run_date = run.date
         contract._billing_check_unbilled_alert()

@@ -56,13 +56,17 @@ class _Rater:
         parts, multiplier_notes = self._split(entry, minutes)
         notes += multiplier_notes
         amount = self._net(_price(parts, choice.rate, minutes))
+        minutes_before = minutes
         if self.discount:
             notes.append(Note("discount", {"percent": self.discount}))
         hold = None
+        written_off = (ZERO, ZERO)
         if self.terms.has_cap:
-            minutes, amount, hold, cap_note = self._apply_cap(
+            minutes, billed, hold, cap_note = self._apply_cap(
                 entry, parts, choice.rate, minutes, amount
             )
+            written_off = ((minutes_before - minutes) / SIXTY, amount - billed)
+            amount = billed
             notes += cap_note
         if self.terms.has_retainer:
             retainer_hold, retainer_note = self._apply_retainer(minutes, amount)
@@ -80,6 +84,8 @@ class _Rater:
             notes=tuple(notes),
             hold=hold,
             row_id=choice.row.id if choice.row else None,
+            written_off_hours=written_off[0],
+            written_off_amount=written_off[1],
         )
 
     # -- steps -------------------------------------------------------------

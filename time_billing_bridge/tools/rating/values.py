@@ -204,6 +204,10 @@ class Rating:
     #: exhausted with ``stop``, or part of it written off.
     hold: Note | None = None
     row_id: int | None = None
+    #: What a cap with ``write_off`` took off: the hours not billed (hours
+    #: caps) and the amount they, or the excess over an amount cap, were worth.
+    written_off_hours: Decimal = ZERO
+    written_off_amount: Decimal = ZERO
 
 
 @dataclass(frozen=True)
