@@ -11,22 +11,52 @@
 # Odoo alone costs, no billing), and the first import's time is broken down by
 # billing stage (validation, periods, rating, routing).
 #
-# Usage: scripts/bench.sh [--entries N] [--repeat N] [--keep]
+# Invoicing throughput: on a fresh database with sale_timesheet too, one invoice
+# run drafts the invoices of 100 contracts x 50 approved lines, against
+# sale_timesheet's _create_invoices() of 100 sales orders x 50 timesheet lines,
+# and the posting of both.
+#
+# Usage: scripts/bench.sh [--only import|invoice] [--entries N] [--contracts N]
+#                         [--lines N] [--repeat N] [--keep]
+#   --only X      run one benchmark (default: both)
 #   --entries N   entries to import (default 10000; 50000 for the full protocol)
+#   --contracts N contracts and sales orders to invoice (default 100)
+#   --lines N     approved lines per contract (default 50)
 #   --repeat N    run each measurement N times and keep the best (default 1)
 #   --keep        keep the benchmark databases afterwards
 # Environment: TBB_BENCH_DB (tbb_bench), TBB_BENCH_ODOO_DB (tbb_bench_odoo),
-#   ODOO_SRC.
-# Results: bench-results/import.json
+#   TBB_BENCH_SALE_DB (tbb_bench_sale), ODOO_SRC.
+# Results: bench-results/import.json, bench-results/invoice.json
 set -euo pipefail
 TBB_SCRIPT=bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ENTRIES=10000
+CONTRACTS=100
+LINES=50
 REPEAT=1
 KEEP=0
+ONLY=""
+positive() { # option value
+    [[ "$2" =~ ^[0-9]+$ && "$2" -gt 0 ]] || die "$1 needs a positive number"
+}
 while [[ $# -gt 0 ]]; do
     case "$1" in
+        --only)
+            [[ $# -ge 2 && "$2" =~ ^(import|invoice)$ ]] || die "--only takes import or invoice"
+            ONLY="$2"
+            shift
+            ;;
+        --contracts)
+            positive "$1" "${2:-}"
+            CONTRACTS="$2"
+            shift
+            ;;
+        --lines)
+            positive "$1" "${2:-}"
+            LINES="$2"
+            shift
+            ;;
         --entries)
             [[ $# -ge 2 && "$2" =~ ^[0-9]+$ && "$2" -gt 0 ]] || die "--entries needs a positive number"
             ENTRIES="$2"
@@ -52,6 +82,7 @@ while [[ $# -gt 0 ]]; do
 done
 DB="${TBB_BENCH_DB:-tbb_bench}"
 ODOO_DB="${TBB_BENCH_ODOO_DB:-tbb_bench_odoo}"
+SALE_DB="${TBB_BENCH_SALE_DB:-tbb_bench_sale}"
 
 "$TBB_ROOT/scripts/setup.sh"
 cd "$TBB_ROOT"
@@ -60,19 +91,33 @@ cleanup() {
     if [[ "$KEEP" == 0 ]]; then
         db_drop "$DB"
         db_drop "$ODOO_DB"
+        db_drop "$SALE_DB"
     fi
 }
 trap cleanup EXIT
 
-say "creating a fresh database $DB with $TBB_MODULE (about 2 minutes)"
-db_drop "$DB"
-odoo_bin -d "$DB" -i "$TBB_MODULE" --stop-after-init --no-http --log-level=warn \
-    || die "could not install $TBB_MODULE in $DB"
-say "creating a fresh database $ODOO_DB with hr_timesheet only (about a minute)"
-db_drop "$ODOO_DB"
-odoo_bin -d "$ODOO_DB" -i hr_timesheet --stop-after-init --no-http --log-level=warn \
-    || die "could not install hr_timesheet in $ODOO_DB"
-
 mkdir -p "$TBB_ROOT/bench-results"
-"$PY" "$TBB_ROOT/scripts/bench_import.py" --config "$CONF" --db "$DB" --odoo-db "$ODOO_DB" \
-    --entries "$ENTRIES" --repeat "$REPEAT" --out "$TBB_ROOT/bench-results/import.json"
+rc=0
+if [[ "$ONLY" != invoice ]]; then
+    say "creating a fresh database $DB with $TBB_MODULE (about 2 minutes)"
+    db_drop "$DB"
+    odoo_bin -d "$DB" -i "$TBB_MODULE" --stop-after-init --no-http --log-level=warn \
+        || die "could not install $TBB_MODULE in $DB"
+    say "creating a fresh database $ODOO_DB with hr_timesheet only (about a minute)"
+    db_drop "$ODOO_DB"
+    odoo_bin -d "$ODOO_DB" -i hr_timesheet --stop-after-init --no-http --log-level=warn \
+        || die "could not install hr_timesheet in $ODOO_DB"
+    "$PY" "$TBB_ROOT/scripts/bench_import.py" --config "$CONF" --db "$DB" \
+        --odoo-db "$ODOO_DB" --entries "$ENTRIES" --repeat "$REPEAT" \
+        --out "$TBB_ROOT/bench-results/import.json" || rc=$?
+fi
+if [[ "$ONLY" != import ]]; then
+    say "creating a fresh database $SALE_DB with $TBB_MODULE and sale_timesheet (about 3 minutes)"
+    db_drop "$SALE_DB"
+    odoo_bin -d "$SALE_DB" -i "$TBB_MODULE,sale_timesheet" --stop-after-init --no-http \
+        --log-level=warn || die "could not install $TBB_MODULE and sale_timesheet in $SALE_DB"
+    "$PY" "$TBB_ROOT/scripts/bench_invoice.py" --config "$CONF" --db "$SALE_DB" \
+        --contracts "$CONTRACTS" --lines "$LINES" --repeat "$REPEAT" \
+        --out "$TBB_ROOT/bench-results/invoice.json" || rc=$?
+fi
+exit "$rc"

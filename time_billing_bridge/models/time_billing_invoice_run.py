@@ -122,8 +122,7 @@ class TimeBillingInvoiceRun(models.Model):
                     }
                 )
             )
-            for contract in group.with_company(company):
-                contract._billing_invoice(run)
+            group.with_company(company)._billing_invoice(run)
             runs |= run
         return runs
 

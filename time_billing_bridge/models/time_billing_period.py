@@ -205,20 +205,21 @@ class TimeBillingPeriod(models.Model):
             for key, value in result.items()
         }
 
-    def _billing_has_invoice(self):
-        """Whether a live invoice (draft or posted) bills this period."""
-        self.ensure_one()
-        return bool(
+    def _billing_with_invoice(self):
+        """Those of these periods a live invoice (draft or posted) bills."""
+        if not self:
+            return self
+        return (
             self.env["account.move"]
             .sudo()
-            .search_count(
+            .search(
                 [
-                    ("billing_period_id", "=", self.id),
+                    ("billing_period_id", "in", self.ids),
                     ("move_type", "=", "out_invoice"),
                     ("state", "!=", "cancel"),
-                ],
-                limit=1,
+                ]
             )
+            .billing_period_id
         )
 
     def _get_next_open(self):

@@ -9,6 +9,8 @@ time back to ``approved`` on the same line; cancelling it, deleting the draft
 or its line, or crediting the line frees the time for the next run.
 """
 
+from markupsafe import Markup
+
 from odoo import fields, models
 from odoo.tools.misc import format_amount
 
@@ -34,14 +36,15 @@ class AccountAnalyticLine(models.Model):
     )
 
     def _billing_put_on_invoice(self, invoice_line, late=False):
-        """Bill these approved lines on ``invoice_line`` (a draft)."""
-        self._billing_write(
-            {
-                "billing_invoice_line_id": invoice_line.id,
-                "billing_invoice_id": invoice_line.move_id.id,
-                "billing_late": late,
-            }
-        )
+        """Bill these approved lines on ``invoice_line`` (a draft). Time
+        free for invoicing is never marked late: only ``late`` is written."""
+        vals = {
+            "billing_invoice_line_id": invoice_line.id,
+            "billing_invoice_id": invoice_line.move_id.id,
+        }
+        if late:
+            vals["billing_late"] = True
+        self._billing_write(vals)
 
     def _billing_mark_invoiced(self):
         """The invoices billing these lines are posted."""
@@ -70,11 +73,18 @@ class AccountAnalyticLine(models.Model):
 
     def _billing_log_invoicing(self, text):
         """Post ``text`` and the figures of these lines on their contracts."""
-        for contract, lines in self.grouped("billing_contract_id").items():
-            if not contract:
-                continue
-            contract.message_post(
-                body=self.env._(
+        self._billing_log_invoicing_by({text: self})
+
+    def _billing_log_invoicing_by(self, groups):
+        """Post on the contracts, for each ``{text: lines}`` of ``groups``,
+        the text and the figures of those lines: one note per contract, all
+        of them in one batch."""
+        bodies = {}
+        for text, group in groups.items():
+            for contract, lines in group.grouped("billing_contract_id").items():
+                if not contract:
+                    continue
+                body = self.env._(
                     "%(text)s: %(entries)s, %(hours)s h, %(amount)s.",
                     text=text,
                     entries=self._billing_entries_label(len(lines)),
@@ -85,4 +95,13 @@ class AccountAnalyticLine(models.Model):
                         contract.currency_id,
                     ),
                 )
-            )
+                bodies.setdefault(contract, []).append(body)
+        if not bodies:
+            return
+        contracts = self.env["time.billing.contract"].sudo().union(*bodies)
+        contracts._message_log_batch(
+            {
+                contract.id: Markup("<br/>").join(texts)
+                for contract, texts in bodies.items()
+            }
+        )

@@ -333,10 +333,12 @@ class AccountAnalyticLine(models.Model):
         :param before: ``{line: (state, auto-approve date)}`` before the move
         """
         if state == "invoiced":
-            for invoice, lines in self.grouped("billing_invoice_id").items():
-                lines._billing_log_invoicing(
-                    self.env._("Invoiced on %(invoice)s", invoice=invoice.name)
-                )
+            self._billing_log_invoicing_by(
+                {
+                    self.env._("Invoiced on %(invoice)s", invoice=invoice.name): lines
+                    for invoice, lines in self.grouped("billing_invoice_id").items()
+                }
+            )
             return
         released = self.filtered(lambda line: before[line][0] == "invoiced")
         if released:

@@ -8,7 +8,7 @@ and which time an invoice run takes is ``invoicing.py``."""
 import uuid
 from decimal import Decimal
 
-from odoo import Command, models
+from odoo import Command, api, models
 from odoo.tools import float_round
 from odoo.tools.misc import format_amount, format_date
 
@@ -20,11 +20,15 @@ from ...tools.rating import to_decimal
 class TimeBillingContract(models.Model):
     _inherit = "time.billing.contract"
 
-    def _billing_draft_invoice(self, run, product, batch, late, period, held=None):
-        """Draft the invoice of ``period`` billing ``batch`` (``[(period,
-        approved lines)]``) and the ``late`` lines; link its lines and put the
-        time on them. ``held`` (time held for review, by period) and what caps
-        wrote off are shown in notes, not billed."""
+    def _billing_prepare_draft(
+        self, run, product, batch, late, period, held=None, drawn=(0, 0)
+    ):
+        """``(invoice values, billed)``: the draft invoice of ``period`` billing
+        ``batch`` (``[(period, approved lines)]``) and the ``late`` lines, and
+        ``[(billing key, lines, late)]`` for each of its lines that bills time.
+        ``held`` (time held for review, by period) and what caps wrote off are
+        shown in notes, not billed. ``drawn`` is ``(amount, hours)`` of the
+        retainer that earlier drafts of this run take."""
         held = held or {}
         sections = len(batch) > 1 or (bool(late) and bool(batch))
         line_vals, billed = [], []
@@ -66,20 +70,30 @@ class TimeBillingContract(models.Model):
             time = self.env["account.analytic.line"].union(
                 *(lines for _key, lines, _late in billed)
             )
-            credit = self._billing_retainer_credit(product, time)
+            credit = self._billing_retainer_credit(product, time, drawn)
             if credit:
                 line_vals.append(Command.create(credit))
-        invoice = (
+        return self._prepare_invoice(period, run, line_vals), billed
+
+    @api.model
+    def _billing_create_drafts(self, run, drafts):
+        """Create the draft invoices ``[(contract, values, billed)]`` of
+        ``run`` in one batch, put the time on their lines and match its
+        amounts to Odoo's rounding; return the invoices."""
+        if not drafts:
+            return self.env["account.move"]
+        invoices = (
             self.env["account.move"]
             .sudo()
-            .with_company(self.company_id)
-            .create(self._prepare_invoice(period, run, line_vals))
+            .with_company(run.company_id or self.env.company)
+            .create([vals for _contract, vals, _billed in drafts])
         )
-        by_key = {line.billing_key: line for line in invoice.invoice_line_ids}
-        for key, lines, is_late in billed:
-            lines._billing_put_on_invoice(by_key[key], late=is_late)
-        self._billing_match_rounding(run, invoice, billed, by_key)
-        return invoice
+        for (contract, _vals, billed), invoice in zip(drafts, invoices, strict=True):
+            by_key = {line.billing_key: line for line in invoice.invoice_line_ids}
+            for key, lines, is_late in billed:
+                lines._billing_put_on_invoice(by_key[key], late=is_late)
+            contract._billing_match_rounding(run, invoice, billed, by_key)
+        return invoices
 
     def _prepare_invoice(self, period, run, line_vals):
         """Values of a draft invoice of this contract. Hook for extensions."""
@@ -119,26 +133,32 @@ class TimeBillingContract(models.Model):
         jobs = lines._billing_jobs() if self.invoice_grouping == "role" else {}
         step = self.currency_id.rounding
         price_digits = self.env["decimal.precision"].precision_get("Product Price")
-        labels, items = {}, []
+        labels, items, factors = {}, [], {}
+        discount = self.discount
         for line in lines:
-            key, label = self._billing_invoice_group(line, jobs)
-            period = line.billing_period_id.display_name or ""
-            key = (period, key)
-            labels[key] = (period, label)
+            key = (line.billing_period_id, self._billing_invoice_group_key(line, jobs))
+            if key not in labels:
+                labels[key] = (
+                    key[0].display_name or "",
+                    self._billing_invoice_group_label(line, jobs),
+                )
+            rate, hours, amount = (
+                line.billing_rate,
+                line.billable_hours,
+                line.billing_amount,
+            )
+            if (rate, hours, amount) not in factors:
+                factors[rate, hours, amount] = multiplier(
+                    rate, hours, amount, discount, step
+                )
             items.append(
                 Item(
                     id=line.id,
                     key=key,
-                    rate=to_decimal(line.billing_rate),
-                    hours=to_decimal(line.billable_hours),
-                    amount=to_decimal(line.billing_amount),
-                    multiplier=multiplier(
-                        line.billing_rate,
-                        line.billable_hours,
-                        line.billing_amount,
-                        self.discount,
-                        step,
-                    ),
+                    rate=to_decimal(rate),
+                    hours=to_decimal(hours),
+                    amount=to_decimal(amount),
+                    multiplier=factors[rate, hours, amount],
                     late=late,
                     capped=bool(
                         line.billing_written_off_amount
@@ -257,18 +277,32 @@ class TimeBillingContract(models.Model):
             notes.append({"display_type": "line_note", "name": text})
         return notes
 
-    def _billing_invoice_group(self, line, jobs):
-        """``(key, label)`` of the invoice line that bills ``line``."""
+    def _billing_invoice_group_key(self, line, jobs):
+        """What tells apart the invoice lines of a period, for ``line``."""
         grouping = self.invoice_grouping
         if grouping == "employee":
-            return line.employee_id.id, line.employee_id.name or ""
+            return line.employee_id.id
         if grouping == "role":
-            job = self.env["hr.job"].browse(jobs.get(line) or ())
-            return job.id, job.name or self.env._("No role")
+            return jobs.get(line)
         if grouping == "day":
-            return line.date, format_date(self.env, line.date)
+            return line.date
         if grouping == "entry":
-            return line.id, self.env._(
+            return line.id
+        return line.project_id.id, line.task_id.id
+
+    def _billing_invoice_group_label(self, line, jobs):
+        """The name of the invoice line that bills ``line``, after its period."""
+        grouping = self.invoice_grouping
+        if grouping == "employee":
+            return line.employee_id.name or ""
+        if grouping == "role":
+            return self.env["hr.job"].browse(jobs.get(line) or ()).name or self.env._(
+                "No role"
+            )
+        if grouping == "day":
+            return format_date(self.env, line.date)
+        if grouping == "entry":
+            return self.env._(
                 "%(date)s, %(employee)s: %(description)s",
                 date=format_date(self.env, line.date),
                 employee=line.employee_id.name or "",
@@ -277,7 +311,7 @@ class TimeBillingContract(models.Model):
         label = line.project_id.name or ""
         if line.task_id:
             label = f"{label} / {line.task_id.name}"
-        return (line.project_id.id, line.task_id.id), label
+        return label
 
     def _billing_analytic_distribution(self, lines):
         """The analytic distribution of the projects of ``lines``, in

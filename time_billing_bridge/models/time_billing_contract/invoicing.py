@@ -10,14 +10,15 @@ For each contract, an invoice run (``time.billing.invoice.run``):
 2. takes its billing periods that ended by the run's date (and the current
    one for a manual run) and have no live invoice, creating the missing
    periods of a fixed fee;
-3. drafts one invoice per period (or one for all of them, when the contract
-   asks): a fixed fee once per period, then the approved time grouped as
-   ``invoice_grouping`` says; approved time of periods already invoiced
-   rides along on the first new invoice, labelled late;
-4. links each timesheet line to the invoice line that bills it and makes
-   the lines' amounts add up to Odoo's rounding of each invoice line;
+3. prepares one invoice per period (or one for all of them, when the
+   contract asks): a fixed fee once per period, then the approved time
+   grouped as ``invoice_grouping`` says; approved time of periods already
+   invoiced rides along on the first new invoice, labelled late;
+4. creates the invoices of all its contracts in one batch, links each
+   timesheet line to the invoice line that bills it and makes the lines'
+   amounts add up to Odoo's rounding of each invoice line;
 5. closes the periods that ended, so that time logged for them later goes
-   to the next period.
+   to the next period, and drafts the retainer top-ups that fall due.
 
 What it leaves out (time waiting for approval, exceptions, no product, a
 closed contract) is recorded on the run.
@@ -166,55 +167,107 @@ class TimeBillingContract(models.Model):
     # ------------------------------------------------------------------
 
     def _billing_invoice(self, run):
-        """Draft this contract's invoices in ``run`` (see the module's
-        docstring); runs as superuser in the contract's company."""
-        self.ensure_one()
-        contract = self.sudo()
-        # A run that committed invoices for this contract after this
+        """Draft these contracts' invoices in ``run`` (see the module's
+        docstring): all of them in one batch, as superuser in the run's
+        company; return them."""
+        contracts = self.sudo()
+        # A run that committed invoices for one of these contracts after this
         # transaction began makes this fail to serialise (the request or the
         # job is retried, and the retry sees those invoices): not an error.
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM %s WHERE id = %s FOR NO KEY UPDATE",
+                "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
                 SQL.identifier(self._table),
-                contract.id,
+                tuple(contracts.ids) or (0,),
             ),
             log_exceptions=False,
         )
-        if contract.state == "closed":
-            run._add_skip(contract, "closed_contract")
-            return
-        product = contract.product_id or contract.company_id.time_billing_product_id
-        if not product:
-            run._add_skip(
+        ready = contracts.browse()
+        for contract in contracts:
+            if contract.state == "closed":
+                run._add_skip(contract, "closed_contract")
+            elif not contract._billing_invoice_product():
+                run._add_skip(
+                    contract,
+                    "no_product",
+                    detail=self.env._(
+                        "Set the invoiced product on the contract or in the settings."
+                    ),
+                )
+            else:
+                ready |= contract
+        periods = ready._billing_periods_to_invoice(run)
+        lines = ready._billing_lines_to_invoice(run)
+        invoiced = (
+            self.env["time.billing.period"]
+            .union(
+                *periods.values(),
+                *(group.billing_period_id for group in lines.values()),
+            )
+            ._billing_with_invoice()
+        )
+        plans = [
+            (
                 contract,
-                "no_product",
-                detail=self.env._(
-                    "Set the invoiced product on the contract or in the settings."
+                contract._billing_plan_invoices(
+                    run,
+                    periods[contract] - invoiced,
+                    lines.get(contract, self.env["account.analytic.line"]),
+                    invoiced,
                 ),
             )
-            return
-        periods = contract._billing_periods_to_invoice(run)
-        lines = contract._billing_lines_to_invoice(run)
-        late = lines.filtered(
-            lambda line: line.billing_state == "approved"
-            and line.billing_period_id not in periods
-            and (
-                line.billing_period_id._billing_has_invoice()
-                or line.date < line.billing_period_id.date_from
-            )
+            for contract in ready
+        ]
+        invoices = self._billing_create_drafts(
+            run, [draft for _contract, plan in plans for draft in plan["drafts"]]
+        )
+        drafted = contracts.browse([c.id for c, plan in plans if plan["drafts"]])
+        if drafted:
+            drafted.last_invoice_run_date = run.date
+            drafted._billing_check_unbilled_alert()
+        for contract, plan in plans:
+            contract._billing_retainer_topup(run, plan["product"])
+        ready._billing_close_invoiced_periods(
+            {contract: plan["periods"] for contract, plan in plans}, run
+        )
+        return invoices
+
+    def _billing_invoice_product(self):
+        self.ensure_one()
+        return self.product_id or self.company_id.time_billing_product_id
+
+    def _billing_plan_invoices(self, run, periods, lines, invoiced):
+        """What ``run`` drafts for this contract: ``{"drafts": [(contract,
+        invoice values, billed)], "periods": periods invoiced, "product":
+        product}``. ``periods`` are the periods to invoice, ``lines`` the
+        time not invoiced yet, ``invoiced`` periods with a live invoice.
+        Records what is left out on the run."""
+        self.ensure_one()
+        contract = self.sudo()
+        product = contract._billing_invoice_product()
+        Period = self.env["time.billing.period"]
+        plan = {"drafts": [], "periods": Period, "product": product}
+        by_period = lines.grouped("billing_period_id")
+        late = lines.browse(
+            [
+                line.id
+                for period, group in by_period.items()
+                if period not in periods
+                for line in group
+                if line.billing_state == "approved"
+                and (period in invoiced or line.date < period.date_from)
+            ]
         )
         batches, held = [], {}
         for period in periods:
-            in_period = lines.filtered(
-                lambda line, p=period: line.billing_period_id == p
-            )
+            in_period = by_period.get(period, lines.browse())
             approved = in_period.filtered(lambda line: line.billing_state == "approved")
-            run._add_skip_lines(contract, period, in_period - approved)
-            held[period] = in_period.filtered(
-                lambda line: line.billing_state == "to_approve"
-                and line.billing_hold_reason
-            )
+            if in_period != approved:
+                run._add_skip_lines(contract, period, in_period - approved)
+                held[period] = in_period.filtered(
+                    lambda line: line.billing_state == "to_approve"
+                    and line.billing_hold_reason
+                )
             if approved or contract.billing_mode in FIXED_FEE_MODES:
                 batches.append((period, approved))
             elif in_period == approved:
@@ -224,93 +277,138 @@ class TimeBillingContract(models.Model):
             # person runs invoicing (e.g. to bill again what a credit note
             # gave back).
             if late and run.trigger == "manual":
-                contract._billing_draft_invoice(
-                    run, product, [], late, late[-1].billing_period_id
+                plan["drafts"].append(
+                    contract._billing_plan_draft(
+                        run, product, [], late, late[-1].billing_period_id, {}, []
+                    )
                 )
-                contract.last_invoice_run_date = run.date
-                contract._billing_check_unbilled_alert()
-            contract._billing_retainer_topup(run, product)
-            return
+            return plan
         if contract.invoice_periods_together:
             invoices = [batches]
         else:
             invoices = [[batch] for batch in batches]
         for index, batch in enumerate(invoices):
-            contract._billing_draft_invoice(
-                run,
-                product,
-                batch,
-                late if index == 0 else late.browse(),
-                batch[-1][0],
-                held=held,
+            plan["drafts"].append(
+                contract._billing_plan_draft(
+                    run,
+                    product,
+                    batch,
+                    late if index == 0 else late.browse(),
+                    batch[-1][0],
+                    held,
+                    plan["drafts"],
+                )
             )
-        contract.last_invoice_run_date = run.date
-        contract._billing_check_unbilled_alert()
-        contract._billing_retainer_topup(run, product)
-        contract._billing_close_invoiced_periods(
-            self.env["time.billing.period"].union(*(period for period, _ in batches)),
-            run,
+        plan["periods"] = Period.union(*(period for period, _ in batches))
+        return plan
+
+    def _billing_plan_draft(self, run, product, batch, late, period, held, earlier):
+        """``(contract, invoice values, billed)`` of one draft, after the
+        ``earlier`` drafts of this contract in the run (their retainer
+        credit is taken first)."""
+        drawn = [0.0, 0.0]
+        for _contract, vals, _billed in earlier:
+            for command in vals["invoice_line_ids"]:
+                line = command[2]
+                if line.get("billing_retainer_kind") == "credit":
+                    drawn[0] -= line["price_unit"]
+                    drawn[1] -= line["billing_retainer_hours"]
+        vals, billed = self._billing_prepare_draft(
+            run, product, batch, late, period, held, tuple(drawn)
         )
+        return self, vals, billed
 
     def _billing_close_invoiced_periods(self, periods, run):
-        """Close the invoiced periods that ended: time logged for them from
-        now on is billed in the next period, as a late entry."""
-        ended = periods.filtered(
-            lambda period: period.state == "open" and period.date_to <= run.date_to
-        )
+        """Close the invoiced periods that ended (``periods`` by contract):
+        time logged for them from now on is billed in the next period, as a
+        late entry."""
+        ended = {
+            contract: group.filtered(
+                lambda period: period.state == "open" and period.date_to <= run.date_to
+            )
+            for contract, group in periods.items()
+        }
+        ended = {contract: group for contract, group in ended.items() if group}
         if not ended:
             return
         with pipeline_write():
-            ended.write({"state": "closed", "closed_date": fields.Datetime.now()})
-        self.message_post(
-            body=self.env._(
-                "Billing periods closed by invoicing: %(periods)s. Time logged for "
-                "them from now on is billed in the next period.",
-                periods=ended.mapped("display_name"),
+            self.env["time.billing.period"].union(*ended.values()).write(
+                {"state": "closed", "closed_date": fields.Datetime.now()}
             )
+        self.browse([contract.id for contract in ended])._message_log_batch(
+            {
+                contract.id: self.env._(
+                    "Billing periods closed by invoicing: %(periods)s. Time logged "
+                    "for them from now on is billed in the next period.",
+                    periods=", ".join(group.mapped("display_name")),
+                )
+                for contract, group in ended.items()
+            }
         )
 
     def _billing_periods_to_invoice(self, run):
-        """The billing periods ``run`` invoices: ended by its date (started,
-        for a manual run that includes the current period), without a live
-        invoice. A fixed fee is billed for every period, with or without
-        time: its periods are created as needed."""
-        self.ensure_one()
+        """The billing periods ``run`` may invoice, by contract: ended by its
+        date (started, for a manual run that includes the current period).
+        A fixed fee is billed for every period, with or without time: its
+        periods are created as needed. Periods with a live invoice are the
+        caller's to leave out."""
         Period = self.env["time.billing.period"].sudo()
-        last_day = run.date_to
-        if self.date_end:
-            last_day = min(last_day, self.date_end)
-        if self.billing_mode in FIXED_FEE_MODES and self.date_start <= last_day:
-            days, day = [], self.date_start
+        days = []
+        for contract in self.filtered(lambda c: c.billing_mode in FIXED_FEE_MODES):
+            last_day = run.date_to
+            if contract.date_end:
+                last_day = min(last_day, contract.date_end)
+            day = contract.date_start
             while day <= last_day:
-                first, last = self._billing_period_bounds(day)
-                days.append((self, first))
+                first, last = contract._billing_period_bounds(day)
+                days.append((contract, first))
                 if last >= last_day:
                     break
                 day = fields.Date.add(last, days=1)
+        if days:
             Period._get_for_dates(days)
         periods = Period.search(
-            [("contract_id", "=", self.id), ("date_from", "<=", run.date_to)],
+            [("contract_id", "in", self.ids), ("date_from", "<=", run.date_to)],
             order="date_from",
+        ).filtered(
+            lambda period: period.date_to <= run.date_to or run.include_current_period
         )
-        return periods.filtered(
-            lambda period: (period.date_to <= run.date_to or run.include_current_period)
-            and not period._billing_has_invoice()
-        )
+        by_contract = periods.grouped("contract_id")
+        return {contract: by_contract.get(contract, Period) for contract in self}
 
     def _billing_lines_to_invoice(self, run):
-        """Time of this contract up to the run's date that no invoice bills:
-        approved (to invoice), waiting or in exception (to report)."""
+        """Time of these contracts up to the run's date that no invoice bills,
+        by contract: approved (to invoice), waiting or in exception (to
+        report)."""
         return (
             self.env["account.analytic.line"]
             .sudo()
-            .search(
+            .search_fetch(
                 [
-                    ("billing_contract_id", "=", self.id),
+                    ("billing_contract_id", "in", self.ids),
                     ("billing_invoice_line_id", "=", False),
                     ("billing_state", "in", ("approved", "to_approve", "exception")),
                     ("date", "<=", run.date_to),
                 ],
+                # What drafting reads, in the same query.
+                [
+                    "billing_contract_id",
+                    "billing_period_id",
+                    "billing_state",
+                    "billing_hold_reason",
+                    "date",
+                    "name",
+                    "employee_id",
+                    "project_id",
+                    "task_id",
+                    "unit_amount",
+                    "billable_hours",
+                    "billing_rate",
+                    "billing_amount",
+                    "billing_written_off_hours",
+                    "billing_written_off_amount",
+                ],
                 order="date, id",
             )
+            .grouped("billing_contract_id")
         )

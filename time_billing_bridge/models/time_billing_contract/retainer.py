@@ -75,11 +75,14 @@ class TimeBillingContract(models.Model):
             hours += sign * to_decimal(line.billing_retainer_hours)
         return amount, hours
 
-    def _billing_retainer_credit(self, product, lines):
+    def _billing_retainer_credit(self, product, lines, drawn=(0, 0)):
         """Values of the credit line drawing the prepaid balance down for
-        the time ``lines`` bill, or ``None`` when nothing is left."""
+        the time ``lines`` bill, or ``None`` when nothing is left. ``drawn``
+        is ``(amount, hours)`` that drafts not created yet take first."""
         self.ensure_one()
         amount_left, hours_left = self._billing_retainer_balance()
+        amount_left -= to_decimal(drawn[0])
+        hours_left -= to_decimal(drawn[1])
         in_hours = self.retainer_unit == "hours"
         total = sum((to_decimal(line.billing_amount) for line in lines), Decimal(0))
         if in_hours:
