@@ -82,12 +82,20 @@ class TimeBillingContract(models.Model):
         amounts to Odoo's rounding; return the invoices."""
         if not drafts:
             return self.env["account.move"]
-        invoices = (
-            self.env["account.move"]
-            .sudo()
-            .with_company(run.company_id or self.env.company)
-            .create([vals for _contract, vals, _billed in drafts])
-        )
+        Move = self.env["account.move"].sudo().with_company(run.company_id)
+        # The sales journal Odoo would pick for each currency, found once.
+        journals = {}
+        for _contract, vals, _billed in drafts:
+            if "journal_id" not in vals:
+                currency = vals["currency_id"]
+                if currency not in journals:
+                    journals[currency] = (
+                        Move.new({"move_type": "out_invoice", "currency_id": currency})
+                        ._search_default_journal()
+                        .id
+                    )
+                vals["journal_id"] = journals[currency]
+        invoices = Move.create([vals for _contract, vals, _billed in drafts])
         for (contract, _vals, billed), invoice in zip(drafts, invoices, strict=True):
             by_key = {line.billing_key: line for line in invoice.invoice_line_ids}
             for key, lines, is_late in billed:

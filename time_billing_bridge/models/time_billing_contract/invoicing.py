@@ -380,7 +380,7 @@ class TimeBillingContract(models.Model):
         """Time of these contracts up to the run's date that no invoice bills,
         by contract: approved (to invoice), waiting or in exception (to
         report)."""
-        return (
+        lines = (
             self.env["account.analytic.line"]
             .sudo()
             .search_fetch(
@@ -390,25 +390,13 @@ class TimeBillingContract(models.Model):
                     ("billing_state", "in", ("approved", "to_approve", "exception")),
                     ("date", "<=", run.date_to),
                 ],
-                # What drafting reads, in the same query.
-                [
-                    "billing_contract_id",
-                    "billing_period_id",
-                    "billing_state",
-                    "billing_hold_reason",
-                    "date",
-                    "name",
-                    "employee_id",
-                    "project_id",
-                    "task_id",
-                    "unit_amount",
-                    "billable_hours",
-                    "billing_rate",
-                    "billing_amount",
-                    "billing_written_off_hours",
-                    "billing_written_off_amount",
-                ],
+                # The lines at once: drafting reads them contract by
+                # contract, and a write reads more of them (sale_timesheet).
+                None,
                 order="date, id",
             )
-            .grouped("billing_contract_id")
         )
+        # What the invoice lines are named after, for all contracts at once.
+        lines.project_id.fetch(["name", "account_id"])
+        lines.task_id.fetch(["name"])
+        return lines.grouped("billing_contract_id")
