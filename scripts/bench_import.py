@@ -386,6 +386,23 @@ def run_benchmark(args, fake, fake_api):
     return 1 if problems else 0
 
 
+def save_results(path, payload):
+    """Write ``payload`` with the date and the machine to ``path`` (JSON)."""
+    payload = {
+        **payload,
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(payload, out, indent=2)
+    print(f"Results written to {path}")
+
+
 def _table(header, rows):
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
@@ -454,29 +471,22 @@ def report(args, results, problems):
     )
     for problem in problems:
         print(f"INVALID MEASUREMENT: {problem}")
-    payload = {
-        "benchmark": "import",
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "database": args.db,
-        "odoo_database": args.odoo_db,
-        "entries": args.entries,
-        "repeat": args.repeat,
-        "page_size": PAGE_SIZE,
-        "world": WORLD,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+    save_results(
+        args.out,
+        {
+            "benchmark": "import",
+            "database": args.db,
+            "odoo_database": args.odoo_db,
+            "entries": args.entries,
+            "repeat": args.repeat,
+            "page_size": PAGE_SIZE,
+            "world": WORLD,
+            "results": {key: m.as_dict() for key, m in results.items()},
+            "ratios": {key: round(value, 3) for key, value in ratios.items()},
+            "target": {"sync_vs_load": TARGET_SYNC_VS_LOAD, "met": met},
+            "problems": problems,
         },
-        "results": {key: m.as_dict() for key, m in results.items()},
-        "ratios": {key: round(value, 3) for key, value in ratios.items()},
-        "target": {"sync_vs_load": TARGET_SYNC_VS_LOAD, "met": met},
-        "problems": problems,
-    }
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as out:
-        json.dump(payload, out, indent=2)
-    print(f"Results written to {args.out}")
+    )
 
 
 if __name__ == "__main__":

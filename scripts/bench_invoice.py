@@ -25,13 +25,19 @@ Usage: bench_invoice.py --config CONF --db DB [--contracts N] [--lines M]
 """
 
 import argparse
-import json
 import os
-import platform
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
-from bench_import import Measure, _environment, _table, open_registries, vacuum
+from bench_import import (
+    Measure,
+    _environment,
+    _table,
+    keep_best,
+    open_registries,
+    save_results,
+    vacuum,
+)
 from bench_world import ROOT
 
 TARGET_DRAFT_VS_SALE = 1.5
@@ -226,12 +232,6 @@ def bench_sale(env, orders, lines):
     return draft, post, invoices, problems
 
 
-def keep_best(results, measure):
-    best = results.get(measure.name)
-    if best is None or measure.seconds < best.seconds:
-        results[measure.name] = measure
-
-
 def run_benchmark(args):
     (registry,) = open_registries(args.config, args.db)
     from odoo import api  # noqa: PLC0415
@@ -316,31 +316,24 @@ def report(args, results, problems, amounts):
     )
     for problem in problems:
         print(f"INVALID MEASUREMENT: {problem}")
-    payload = {
-        "benchmark": "invoice",
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "database": args.db,
-        "contracts": args.contracts,
-        "lines_per_contract": args.lines,
-        "repeat": args.repeat,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
+    save_results(
+        args.out,
+        {
+            "benchmark": "invoice",
+            "database": args.db,
+            "contracts": args.contracts,
+            "lines_per_contract": args.lines,
+            "repeat": args.repeat,
+            "results": {key: m.as_dict() for key, m in results.items()},
+            "ratios": {
+                "draft_vs_sale": round(ratio, 3),
+                "post_vs_sale": round(post_ratio, 3),
+            },
+            "target": {"draft_vs_sale": TARGET_DRAFT_VS_SALE, "met": met},
+            "billed": amounts,
+            "problems": problems,
         },
-        "results": {key: m.as_dict() for key, m in results.items()},
-        "ratios": {
-            "draft_vs_sale": round(ratio, 3),
-            "post_vs_sale": round(post_ratio, 3),
-        },
-        "target": {"draft_vs_sale": TARGET_DRAFT_VS_SALE, "met": met},
-        "billed": amounts,
-        "problems": problems,
-    }
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as out:
-        json.dump(payload, out, indent=2)
-    print(f"Results written to {args.out}")
+    )
 
 
 def main():
