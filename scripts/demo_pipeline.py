@@ -443,13 +443,17 @@ def print_approvals(approvals):
     if not approvals:
         print("  nothing waited for approval")
     for approver, contract, lines, held in approvals:
-        print(
-            f"  {approver.name} approved {len(lines)} entries of {contract.name} "
-            f"({sum(lines.mapped('billable_hours')):.2f} h)"
-        )
+        if lines:
+            print(
+                f"  {approver.name} approved {len(lines)} entries of {contract.name} "
+                f"({sum(lines.mapped('billable_hours')):.2f} h)"
+            )
         if held:
             reason = held[0].billing_hold_reason
-            print(f"    {len(held)} entries held by pricing still wait: {reason}")
+            print(
+                f"  {len(held)} entries of {contract.name} held by pricing still "
+                f"wait: {reason}"
+            )
 
 
 def print_invoices(run, invoices):
