@@ -51,10 +51,21 @@ class TestInvoicePdf(BilledInvoice, InvoiceCommon):
             "1:18",  # 1.25 h rounded up to 6-minute steps: 1.3 h
         ):
             self.assertIn(text, html)
+        self.assertNotIn("net of the", html)
+        self.assertNotIn("differ from hours x rate", html)
         # A contract may leave it out.
         self.contract_a.invoice_time_appendix = False
         html = Report._render_qweb_html(INVOICE_REPORT, self.invoice.ids)[0].decode()
         self.assertNotIn("Time Detail", html)
+
+    def test_the_time_appendix_says_why_amounts_are_not_hours_x_rate(self):
+        Report = self.env["ir.actions.report"]
+        self.contract_a.write({"discount": 5.0, "weekend_multiplier": 1.5})
+        self._create_timesheet(date="2026-04-04", hours=2.0, name="Saturday work")
+        invoice = self._run("2026-04-30").invoice_ids
+        html = Report._render_qweb_html(INVOICE_REPORT, invoice.ids)[0].decode()
+        self.assertIn("Amounts are net of the 5% discount.", html)
+        self.assertIn("Some amounts differ from hours x rate", html)
 
     def test_posted_invoices_go_out_with_odoos_send_and_print(self):
         self.invoice._generate_and_send(sending_methods=["email"])

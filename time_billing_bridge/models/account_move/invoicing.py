@@ -114,11 +114,40 @@ class AccountMove(models.Model):
         ]
         return {
             "rows": rows,
+            "notes": self._billing_time_appendix_notes(contract, lines),
             "hours": hours(sum(lines.mapped("billable_hours"))),
             "amount": format_amount(
                 self.env, sum(lines.mapped("billing_amount")), currency
             ),
         }
+
+    def _billing_time_appendix_notes(self, contract, lines):
+        """Why amounts of the time detail are not hours x rate."""
+        notes = []
+        discount = contract.discount
+        if discount:
+            notes.append(
+                self.env._(
+                    "Amounts are net of the %(percent)s%% discount.",
+                    percent=f"{discount:g}",
+                )
+            )
+        currency = self.currency_id
+        factor = 1 - discount / 100
+        if any(
+            currency.compare_amounts(
+                line.billing_amount, line.billable_hours * line.billing_rate * factor
+            )
+            for line in lines
+        ):
+            notes.append(
+                self.env._(
+                    "Some amounts differ from hours x rate: weekend, holiday or "
+                    "overtime rates, a cap, or the invoice line's rounding; each "
+                    "entry's invoice line shows it."
+                )
+            )
+        return notes
 
     def _billing_time(self):
         """The time lines these moves bill (the pipeline reads everybody's)."""
