@@ -5,16 +5,18 @@
 One URL per backend, ``/time_billing_bridge/webhook/<backend id>``. The call
 is checked in this order, and nothing is written before the signature holds:
 
-1. the backend exists, is active and has a webhook secret (else 404);
-2. the body has a length (else 411) no larger than
-   ``time_billing_bridge.webhook_max_bytes`` (else 413);
-3. the signature matches (else 401, without details): Toggl's
+1. the body has a length (else 411) no larger than
+   ``time_billing_bridge.webhook_max_bytes`` (else 413, from the route's
+   ``max_content_length``, before Odoo parses anything);
+2. the backend exists, is active and has a webhook secret, and the signature
+   matches (else 401, the same answer in every case, so that backend ids
+   cannot be told apart from outside): Toggl's
    ``X-Webhook-Signature-256``, Clockify's ``Clockify-Signature``, or for the
    other backends ``X-Signature-256: sha256=<hex>`` over
    ``"<X-Timestamp>.<body>"``;
-4. the body is JSON (else 400) and its signed timestamp lies within
+3. the body is JSON (else 400) and its signed timestamp lies within
    ``time_billing_bridge.webhook_replay_window`` seconds of now (else 400);
-5. the same call was not received before: a repeated delivery (provider
+4. the same call was not received before: a repeated delivery (provider
    retry, replay) is answered ``200 {"status": "duplicate"}`` and changes
    nothing, so that the provider stops retrying.
 
@@ -26,6 +28,7 @@ import dataclasses
 import json
 import logging
 import re
+import time
 from datetime import datetime, timezone
 
 from odoo import SUPERUSER_ID, http
@@ -39,6 +42,35 @@ _logger = logging.getLogger(__name__)
 GENERIC_SIGNATURE_HEADER = "X-Signature-256"
 GENERIC_TIMESTAMP_HEADER = "X-Timestamp"
 GENERIC_EVENT_HEADER = "X-Event-Id"
+# Refused calls are logged at most this often per backend id (seconds): a
+# flood of forged calls must not flood the log.
+REFUSAL_LOG_INTERVAL = 60
+_last_refusal_logs = {}
+
+
+def _log_refusal(backend_id, reason):
+    """Log a refused call, at most once a REFUSAL_LOG_INTERVAL per backend
+    id, with the number of calls refused meanwhile."""
+    now = time.monotonic()
+    last, count = _last_refusal_logs.get(backend_id, (None, 0))
+    if last is not None and now - last < REFUSAL_LOG_INTERVAL:
+        _last_refusal_logs[backend_id] = (last, count + 1)
+        return
+    if len(_last_refusal_logs) > 10000:
+        _last_refusal_logs.clear()
+    _last_refusal_logs[backend_id] = (now, 0)
+    _logger.warning(
+        "Webhook call for backend %s refused: %s (%s more refused in the last %s s)",
+        backend_id,
+        reason,
+        count,
+        REFUSAL_LOG_INTERVAL,
+    )
+
+
+def _max_content_length(controller):
+    """The largest body Odoo reads for this route, forms included."""
+    return request.env["time.billing.webhook.event"].sudo()._get_max_bytes()
 
 
 class TimeBillingWebhookController(http.Controller):
@@ -49,25 +81,25 @@ class TimeBillingWebhookController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        max_content_length=_max_content_length,
     )
     def time_billing_webhook(self, backend_id, **kwargs):
-        # Only the backend's own fields are read with sudo before the
-        # signature is verified.
-        backend = request.env["time.billing.backend"].sudo().browse(backend_id)
-        backend = backend.exists()
-        if not backend or not backend.active or not backend.webhook_secret:
-            _logger.info("Webhook call for unknown backend %s refused", backend_id)
-            return self._reply(404, error="not_found")
         Event = request.env["time.billing.webhook.event"].sudo()
         content_length = request.httprequest.content_length
         if content_length is None:
             # Bodies of unknown length (chunked) could be of any size.
             return self._reply(411, error="length_required")
-        if content_length > Event._get_max_bytes():
-            _logger.warning(
-                "Webhook call for backend %s refused: too large", backend_id
-            )
-            return self._reply(413, error="payload_too_large")
+        # Larger bodies than time_billing_bridge.webhook_max_bytes never get
+        # here: the route's max_content_length makes Odoo answer 413 before
+        # it parses them.
+
+        # Only the backend's own fields are read with sudo before the
+        # signature is verified.
+        backend = request.env["time.billing.backend"].sudo().browse(backend_id)
+        backend = backend.exists()
+        if not backend or not backend.active or not backend.webhook_secret:
+            _log_refusal(backend_id, "no active backend with a webhook secret")
+            return self._reply(401, error="invalid_signature")
         # Werkzeug reads no more than the announced length.
         raw_body = request.httprequest.get_data()
         headers = request.httprequest.headers
@@ -94,9 +126,7 @@ class TimeBillingWebhookController(http.Controller):
                 ),
             )
         if not verified:
-            _logger.warning(
-                "Webhook call for backend %s refused: invalid signature", backend_id
-            )
+            _log_refusal(backend_id, "invalid signature")
             return self._reply(401, error="invalid_signature")
         try:
             payload = json.loads(raw_body)

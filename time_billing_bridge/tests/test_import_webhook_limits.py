@@ -1,0 +1,93 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+import time
+
+from odoo.tests import HttpCase, tagged
+
+from ..controllers import main as webhook_controller
+from ..providers.webhooks import hmac_sha256_hex
+from .common import TimeBillingCommon
+
+CONTROLLER_LOGGER = "odoo.addons.time_billing_bridge.controllers.main"
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookLimits(TimeBillingCommon, HttpCase):
+    """What the webhook endpoint does with calls that are not deliveries:
+    bodies too large for it, and floods of forged calls."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.backend = cls.env["time.billing.backend"].create(
+            {"name": "In-house tool", "provider": "csv", "webhook_secret": "s3cret"}
+        )
+        cls.url = f"/time_billing_bridge/webhook/{cls.backend.id}"
+
+    def setUp(self):
+        super().setUp()
+        webhook_controller._last_refusal_logs.clear()
+        self.addCleanup(webhook_controller._last_refusal_logs.clear)
+
+    def _nothing_written(self):
+        for model in ("time.billing.webhook.event", "time.billing.sync.run"):
+            self.assertFalse(
+                self.env[model].search([("backend_id", "=", self.backend.id)])
+            )
+
+    def test_a_form_too_large_is_refused_before_odoo_reads_it(self):
+        self.env["ir.config_parameter"].set_param(
+            "time_billing_bridge.webhook_max_bytes", "4096"
+        )
+        # A multipart form is parsed by Odoo before the endpoint runs: the
+        # route's limit stops it there.
+        response = self.url_open(
+            self.url,
+            files={"upload": ("big.bin", b"x" * 20000)},
+            data={"field": "value"},
+        )
+        self.assertEqual(response.status_code, 413)
+        response = self.url_open(
+            self.url, data={"field": "y" * 20000}
+        )  # url-encoded form
+        self.assertEqual(response.status_code, 413)
+        self._nothing_written()
+        # A small form is read, and refused for its missing signature.
+        response = self.url_open(self.url, data={"field": "value"})
+        self.assertEqual(response.status_code, 401)
+        self._nothing_written()
+
+    def test_forged_calls_are_logged_once_a_minute(self):
+        body = json.dumps({"entries": []}).encode()
+        stamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Timestamp": stamp,
+            "X-Signature-256": "sha256="
+            + hmac_sha256_hex("guessed", stamp.encode() + b"." + body),
+        }
+        with self.assertLogs(CONTROLLER_LOGGER, "WARNING") as logs:
+            for _attempt in range(5):
+                response = self.url_open(self.url, data=body, headers=headers)
+                self.assertEqual(response.status_code, 401)
+            # Another id is logged on its own.
+            self.url_open(
+                f"/time_billing_bridge/webhook/{self.backend.id + 1000}",
+                data=body,
+                headers=headers,
+            )
+        self.assertEqual(len(logs.records), 2, logs.output)
+        self.assertIn("invalid signature", logs.output[0])
+        self.assertIn("no active backend", logs.output[1])
+        # After the interval, the next refusal says how many were not logged.
+        backend_id = self.backend.id
+        last, count = webhook_controller._last_refusal_logs[backend_id]
+        webhook_controller._last_refusal_logs[backend_id] = (
+            last - webhook_controller.REFUSAL_LOG_INTERVAL,
+            count,
+        )
+        with self.assertLogs(CONTROLLER_LOGGER, "WARNING") as logs:
+            self.url_open(self.url, data=body, headers=headers)
+        self.assertIn("4 more refused", logs.output[0])
+        self._nothing_written()
