@@ -189,11 +189,18 @@ class TimeBillingWebhookController(http.Controller):
         if not isinstance(payload, dict):
             return "", None
         event_id = payload.get("event_id")
-        timestamp = payload.get("timestamp") or payload.get("created_at")
-        return (
-            str(event_id) if event_id not in (None, "") else "",
-            timestamp if isinstance(timestamp, str) else None,
-        )
+        timestamp = payload.get("timestamp")
+        if timestamp in (None, ""):
+            timestamp = payload.get("created_at")
+        if timestamp in (None, ""):
+            timestamp = None
+        elif isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool):
+            # UNIX seconds: checked against the window like a date.
+            timestamp = str(timestamp)
+        elif not isinstance(timestamp, str):
+            # Neither a date nor a number: it cannot lie within the window.
+            timestamp = repr(timestamp)
+        return (str(event_id) if event_id not in (None, "") else "", timestamp)
 
     @staticmethod
     def _parse_moment(value):

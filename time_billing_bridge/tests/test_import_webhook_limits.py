@@ -6,7 +6,7 @@ import time
 from odoo.tests import HttpCase, tagged
 
 from ..controllers import main as webhook_controller
-from ..providers.webhooks import hmac_sha256_hex
+from ..providers.webhooks import hmac_sha256_hex, sign_toggl
 from .common import TimeBillingCommon
 
 CONTROLLER_LOGGER = "odoo.addons.time_billing_bridge.controllers.main"
@@ -24,6 +24,16 @@ class TestWebhookLimits(TimeBillingCommon, HttpCase):
             {"name": "In-house tool", "provider": "csv", "webhook_secret": "s3cret"}
         )
         cls.url = f"/time_billing_bridge/webhook/{cls.backend.id}"
+        cls.toggl = cls.env["time.billing.backend"].create(
+            {
+                "name": "Toggl",
+                "provider": "toggl",
+                "api_url": "https://api.track.toggl.com/api/v9",
+                "api_token": "token",
+                "account_ref": "123",
+                "webhook_secret": "toggl-secret",
+            }
+        )
 
     def setUp(self):
         super().setUp()
@@ -91,3 +101,39 @@ class TestWebhookLimits(TimeBillingCommon, HttpCase):
             self.url_open(self.url, data=body, headers=headers)
         self.assertIn("4 more refused", logs.output[0])
         self._nothing_written()
+
+    def test_a_timestamp_that_is_not_a_string_is_checked_all_the_same(self):
+        url = f"/time_billing_bridge/webhook/{self.toggl.id}"
+
+        def post(stamp):
+            event = {
+                "event_id": 42,
+                "timestamp": stamp,
+                "metadata": {"model": "time_entry", "action": "created"},
+                "payload": "ping",
+            }
+            body = json.dumps(event).encode()
+            return self.url_open(
+                url,
+                data=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-Webhook-Signature-256": sign_toggl("toggl-secret", body),
+                },
+            )
+
+        refused = (400, {"error": "timestamp_out_of_window"})
+        # Signed, but from 1970, from 2001, or not a moment at all.
+        for stamp in (1, 1_000_000_000.5, {"at": "now"}, ["now"], True, "soon"):
+            response = post(stamp)
+            self.assertEqual(
+                (response.status_code, response.json()), refused, repr(stamp)
+            )
+        self.assertFalse(
+            self.env["time.billing.webhook.event"].search(
+                [("backend_id", "=", self.toggl.id)]
+            )
+        )
+        # UNIX seconds of now are a moment like any other.
+        response = post(int(time.time()))
+        self.assertEqual(response.status_code, 200, response.text)
