@@ -15,7 +15,11 @@ is checked in this order, and nothing is written before the signature holds:
    other backends ``X-Signature-256: sha256=<hex>`` over
    ``"<X-Timestamp>.<body>"``;
 3. the body is JSON (else 400) and its signed timestamp lies within
-   ``time_billing_bridge.webhook_replay_window`` seconds of now (else 400);
+   ``time_billing_bridge.webhook_replay_window`` seconds of now; a delivery
+   signed earlier than that (a redelivery after an outage, or a replay) is
+   answered ``200 {"status": "late"}`` and not applied: the backend's next
+   synchronisation, moved to now, imports what it was about; any other
+   timestamp is refused (400);
 4. the same call was not received before: a repeated delivery (provider
    retry, replay) is answered ``200 {"status": "duplicate"}`` and changes
    nothing, so that the provider stops retrying.
@@ -147,10 +151,14 @@ class TimeBillingWebhookController(http.Controller):
             if event_date is None or not timestamp_is_fresh(
                 event_date.timestamp(), tolerance=window
             ):
-                _logger.info(
-                    "Webhook call for backend %s refused: timestamp out of window",
-                    backend_id,
-                )
+                if event_date is not None and event_date.timestamp() < time.time():
+                    # Signed but late: a redelivery after an outage, or a
+                    # replay. It is not applied (a replay must change
+                    # nothing), the provider is told to stop retrying, and the
+                    # next synchronisation imports what it was about.
+                    backend.with_user(SUPERUSER_ID)._catch_up_late_webhook(event_date)
+                    return request.make_json_response({"status": "late"})
+                _log_refusal(backend_id, "timestamp out of window")
                 return self._reply(400, error="timestamp_out_of_window")
         # The digest covers what was signed (and Clockify's event type, sent
         # in a header): a retried or replayed delivery meets it again, while

@@ -122,13 +122,17 @@ class TestWebhookLimits(TimeBillingCommon, HttpCase):
                 },
             )
 
+        # Signed, but not a moment at all: refused.
         refused = (400, {"error": "timestamp_out_of_window"})
-        # Signed, but from 1970, from 2001, or not a moment at all.
-        for stamp in (1, 1_000_000_000.5, {"at": "now"}, ["now"], True, "soon"):
+        for stamp in ({"at": "now"}, ["now"], True, "soon", "nan", -5):
             response = post(stamp)
             self.assertEqual(
                 (response.status_code, response.json()), refused, repr(stamp)
             )
+        # From 1970 or 2001: late, not applied.
+        for stamp in (1, 1_000_000_000.5):
+            response = post(stamp)
+            self.assertEqual(response.json(), {"status": "late"}, repr(stamp))
         self.assertFalse(
             self.env["time.billing.webhook.event"].search(
                 [("backend_id", "=", self.toggl.id)]

@@ -294,21 +294,40 @@ class TestWebhooks(TimeBillingCommon, HttpCase):
         self.assertEqual(self._entries(self.toggl_backend).timesheet_id, line)
 
     @mute_logger(CONTROLLER_LOGGER)
-    def test_toggl_old_timestamp_is_refused(self):
+    def test_toggl_late_delivery_is_left_to_the_next_synchronisation(self):
         record = self.toggl.add()
+        self.toggl_backend.write(
+            {"sync_interval_minutes": 60, "next_sync_date": "2099-01-01 00:00:00"}
+        )
         old = datetime.now(timezone.utc) - timedelta(minutes=10)
         event = self._toggl_event(record, timestamp=_iso(old))
+        # Redelivered after an outage (or replayed): the provider may stop
+        # retrying, nothing is applied, and the backend synchronises now.
         response = self._post_toggl(event)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"status": "late"})
+        self._assert_nothing_written(self.toggl_backend)
+        self.assertLessEqual(self.toggl_backend.next_sync_date, fields.Datetime.now())
+        # A backend that does not poll asks for a Sync Now in its chatter.
+        self.toggl_backend.sync_interval_minutes = 0
+        self._post_toggl(event)
+        self.assertIn(
+            "arrived too late to be applied", self.toggl_backend.message_ids[0].body
+        )
+        # A moment in the future is refused.
+        ahead = datetime.now(timezone.utc) + timedelta(minutes=10)
+        response = self._post_toggl(self._toggl_event(record, timestamp=_iso(ahead)))
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json(), {"error": "timestamp_out_of_window"})
         self._assert_nothing_written(self.toggl_backend)
 
-        # A wider window (system parameter) accepts it.
+        # A wider window (system parameter) accepts the late one.
         self.env["ir.config_parameter"].set_param(
             "time_billing_bridge.webhook_replay_window", "900"
         )
         response = self._post_toggl(event)
         self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()["status"], "processed")
         self.assertEqual(len(self._entries(self.toggl_backend)), 1)
 
     @mute_logger(CONTROLLER_LOGGER)
@@ -467,9 +486,12 @@ class TestWebhooks(TimeBillingCommon, HttpCase):
         payload = {"external_id": "T-9", "date": "2026-03-02", "hours": 1}
         # Wrong secret.
         self.assertEqual(self._post_generic(payload, secret="nope").status_code, 401)
-        # Signed, but outside the replay window.
+        # Signed an hour ago: late, not applied.
         old = int(time.time()) - 3600
         response = self._post_generic(payload, timestamp=old)
+        self.assertEqual(response.json(), {"status": "late"})
+        # Signed an hour ahead: refused.
+        response = self._post_generic(payload, timestamp=old + 7200)
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json(), {"error": "timestamp_out_of_window"})
         # No timestamp at all.

@@ -149,6 +149,23 @@ class TimeBillingBackend(models.Model):
             )
         )
 
+    def _catch_up_late_webhook(self, event_date):
+        """A signed webhook delivery came after the replay window: it is not
+        applied, so the next synchronisation must import what it was about.
+        Polling backends synchronise now; the others ask for a *Sync Now*."""
+        self.ensure_one()
+        if self.sync_interval_minutes > 0:
+            self.next_sync_date = fields.Datetime.now()
+            self.env.ref("time_billing_bridge.ir_cron_time_billing_sync")._trigger()
+            return
+        self.message_post(
+            body=self.env._(
+                "A webhook delivery signed at %(moment)s arrived too late to be "
+                "applied. Run Sync Now to import what changed at the source.",
+                moment=fields.Datetime.to_string(event_date.replace(tzinfo=None)),
+            )
+        )
+
     @api.model
     def _cron_sync(self):
         """Scheduled synchronisation of every due backend.
