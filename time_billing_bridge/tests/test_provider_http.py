@@ -133,6 +133,8 @@ class TestProviderHttp(ProviderCase):
                 api_token="t",
                 account_ref="1",
                 max_retries=1,
+                allow_http=True,
+                allow_private_hosts=True,
             )
         )
         sleeps = []
