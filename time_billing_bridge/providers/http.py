@@ -312,6 +312,8 @@ class HttpClient:
                 message = f"{self.label} is rate-limiting the requests ({where})"
             else:
                 message = f"{self.label} failed with HTTP {status} ({where})"
+                if detail:
+                    message += f": {detail}"
             self._retry_or_raise(attempt, attempts, message, status, retry_after, err)
             return
         raise ProviderError(

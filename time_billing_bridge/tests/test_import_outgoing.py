@@ -176,6 +176,7 @@ class TestSecretsStayHidden(HttpSyncCase):
         run, logs = self.sync_logged()
         self.assertEqual(run.state, "failed")
         self.assertIn("HTTP 500", run.message)
+        self.assertIn("Refused: GET /api/v9/me?api_token=***", run.message)
         self.assert_hidden(logs, *self.shown(run))
 
     def test_quota_message_echoed_back(self):
