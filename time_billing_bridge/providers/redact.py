@@ -33,9 +33,14 @@ def _base64_cores(raw):
 
 
 def secret_forms(*secrets):
-    """Every form of ``secrets`` worth masking, longest first."""
+    """Every form of ``secrets`` worth masking, longest first.
+
+    A secret holding several values separated by spaces (webhook secrets
+    during a change, Clockify's signing tokens) is masked value by value too.
+    """
     forms = set()
-    for secret in secrets:
+    parts = [part for secret in secrets if secret for part in secret.split()]
+    for secret in (*secrets, *parts):
         if not secret or len(secret) < MIN_FORM:
             continue
         forms.update(

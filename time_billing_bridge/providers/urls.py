@@ -111,8 +111,12 @@ def origin(url):
     """``(scheme, host, port)`` of ``url``, the default port filled in."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # refused with a message by check_url
+        port = None
     return (
         scheme,
         (parts.hostname or "").lower(),
-        parts.port or (443 if scheme == "https" else 80),
+        port or (443 if scheme == "https" else 80),
     )

@@ -122,6 +122,9 @@ class TestApiUrlPolicy(ProviderCase):
             self.assertIn(parameter, str(caught.exception))
             self.assertEqual(self.sleeps, [])  # not retried
         self.assertEqual(fake.requests, [])
+        adapter = self.make_adapter(fake, api_url="https://api.example.com:99999/v2")
+        with self.assertRaisesRegex(UnsafeUrlError, "not a valid URL"):
+            adapter.check_connection()
 
 
 @tagged("post_install", "-at_install")
