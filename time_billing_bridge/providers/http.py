@@ -239,7 +239,7 @@ class HttpClient:
                 json=json,
                 headers=self.credential_headers if trusted else None,
                 auth=self.auth if trusted else None,
-                timeout=(timeout, timeout),
+                timeout=timeout,  # connect and each read
                 allow_redirects=False,
                 stream=True,
             )
