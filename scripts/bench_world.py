@@ -135,6 +135,11 @@ def setup_billing(env, fake, fake_api, records):
             for partner in partners
         ]
     )
+    # The fake listens on http://127.0.0.1, which backends may only call
+    # with these system parameters set.
+    params = env["ir.config_parameter"].sudo()
+    params.set_param("time_billing_bridge.allow_http_api_url", "1")
+    params.set_param("time_billing_bridge.allow_private_api_hosts", "1")
     backend = env["time.billing.backend"].create(
         {
             "name": "Benchmark Harvest",

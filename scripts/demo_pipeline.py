@@ -224,6 +224,11 @@ def sync_fake_backends(env, fakes, start):
     results = []
     Backend = env["time.billing.backend"]
     servers = []
+    # The fakes listen on http://127.0.0.1, which backends may only call
+    # with these system parameters set.
+    params = env["ir.config_parameter"].sudo()
+    params.set_param("time_billing_bridge.allow_http_api_url", "1")
+    params.set_param("time_billing_bridge.allow_private_api_hosts", "1")
     for seed, (fake_class, provider, name) in enumerate(
         (
             (fakes.FakeHarvest, "harvest", DEMO_BACKENDS[0]),

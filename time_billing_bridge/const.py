@@ -158,6 +158,19 @@ ACTIVITY_REMINDER_ESCALATION = (
 # The standard payment reminder policy, every company's default at first.
 REMINDER_POLICY_DEFAULT = "time_billing_bridge.time_billing_reminder_policy_default"
 
+# --- Outgoing calls to the providers (system parameters) --------------------
+
+# "1" lets a backend's API URL use plain http (a test server, a local proxy).
+PARAM_ALLOW_HTTP = "time_billing_bridge.allow_http_api_url"
+# "1" lets it point to private, loopback, link-local or reserved addresses.
+PARAM_ALLOW_PRIVATE = "time_billing_bridge.allow_private_api_hosts"
+# Seconds one HTTP exchange (connect, headers and body) may take in all.
+PARAM_HTTP_DEADLINE = "time_billing_bridge.http_deadline"
+DEFAULT_HTTP_DEADLINE = 120
+# Largest response body read from a provider, in bytes.
+PARAM_HTTP_MAX_BYTES = "time_billing_bridge.http_max_response_bytes"
+DEFAULT_HTTP_MAX_BYTES = 32 * 1024 * 1024
+
 # --- Context keys ------------------------------------------------------------
 # They only change when work happens, never who may do what: permissions do
 # not depend on the context, which any caller can set.

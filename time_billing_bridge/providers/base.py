@@ -11,15 +11,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from ..const import DEFAULT_HTTP_DEADLINE, DEFAULT_HTTP_MAX_BYTES
+
 
 @dataclass(frozen=True)
 class AdapterConfig:
     """What an adapter needs to know about its backend, as plain values."""
 
     api_url: str = ""
-    api_token: str = ""
+    # Secrets: kept out of repr(), hence out of tracebacks and log lines.
+    api_token: str = field(default="", repr=False)
     account_ref: str = ""
-    webhook_secret: str = ""
+    webhook_secret: str = field(default="", repr=False)
     user_agent: str = "Odoo time_billing_bridge"
     timeout: float = 30.0
     max_retries: int = 5
@@ -29,6 +32,13 @@ class AdapterConfig:
     options: dict = field(default_factory=dict)
     # First back-off wait in seconds; doubles on each retry, plus jitter.
     retry_backoff: float = 1.0
+    # Seconds one HTTP exchange may take in all (``timeout`` bounds each
+    # socket operation), and the largest response body read.
+    deadline: float = float(DEFAULT_HTTP_DEADLINE)
+    max_response_bytes: int = DEFAULT_HTTP_MAX_BYTES
+    # What the system parameters allow the API URL to be (see .urls).
+    allow_http: bool = False
+    allow_private_hosts: bool = False
 
 
 @dataclass(frozen=True)

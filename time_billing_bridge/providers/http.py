@@ -7,6 +7,11 @@ It owns what every adapter must get right the same way: a reused
 back-off and jitter for rate limits, server errors and network failures
 (honouring ``Retry-After``), the translation of HTTP failures into the
 exceptions of :mod:`..exceptions`, and debug logs that never show a secret.
+
+Credentials (the adapter's headers and auth) go only to the origin of the
+backend's API URL: a redirect elsewhere is followed without them. Every URL
+called, redirects included, is checked by :func:`.urls.check_url`; every
+exchange has an overall deadline and a body size limit (:mod:`.body`).
 """
 
 import logging
@@ -15,10 +20,11 @@ import re
 import time
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from ..const import PARAM_HTTP_MAX_BYTES
 from ..exceptions import (
     ProviderAuthError,
     ProviderError,
@@ -27,6 +33,9 @@ from ..exceptions import (
     RetryableProviderError,
 )
 from .base import ProviderAdapter
+from .body import BodyTooLarge, DeadlineExceeded, read_body
+from .redact import redact, secret_forms
+from .urls import check_url, origin
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +46,8 @@ _SECRET_PARAM = re.compile(
     re.IGNORECASE,
 )
 _DETAIL_MAX = 200
+# Redirects followed by one request; each is checked like the API URL.
+MAX_REDIRECTS = 5
 
 
 def mask_url(url):
@@ -76,8 +87,10 @@ class HttpClient:
         retries, back-off, ``max_retry_wait``, user agent).
     :param label: provider name used in messages ("Harvest").
     :param base_url: prefix of relative paths.
-    :param headers: headers sent with every request (authentication included).
-    :param auth: a ``requests`` auth object (Toggl's HTTP Basic), optional.
+    :param headers: credential headers (authentication, account), sent only
+        to the origin of ``base_url``.
+    :param auth: a ``requests`` auth object (Toggl's HTTP Basic), optional;
+        used only on the origin of ``base_url`` too.
     :param auth_message: what a person should do when the credentials are
         refused, e.g. "Harvest refused the access token for account 123: check
         the token and account ID in the backend."
@@ -112,8 +125,10 @@ class HttpClient:
         self.session.headers.update(
             {"Accept": "application/json", "User-Agent": config.user_agent}
         )
-        self.session.headers.update(headers or {})
-        self.session.auth = auth
+        self.credential_headers = dict(headers or {})
+        self.auth = auth
+        self._origin = origin(self.base_url)
+        self._secrets = secret_forms(config.api_token, config.webhook_secret)
         # Injectable for tests: the waits are asserted, not slept.
         self._sleep = time.sleep
         self._random = random.Random()
@@ -150,13 +165,15 @@ class HttpClient:
         for attempt in range(1, attempts + 1):
             started = time.monotonic()
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    timeout=self.config.timeout,
+                response = self._exchange(method, url, params, json, started)
+            except DeadlineExceeded as err:
+                self._log_failure(method, url, started, "deadline")
+                message = (
+                    f"{self.label} did not complete the answer within "
+                    f"{self.config.deadline:g} s ({where})"
                 )
+                self._retry_or_raise(attempt, attempts, message, None, None, err)
+                continue
             except requests.Timeout as err:
                 self._log_failure(method, url, started, "timeout")
                 message = (
@@ -173,6 +190,12 @@ class HttpClient:
                 )
                 self._retry_or_raise(attempt, attempts, message, None, None, err)
                 continue
+            except BodyTooLarge as err:
+                raise ProviderError(
+                    f"{self.label} sent more than {self.config.max_response_bytes:,} "
+                    f"bytes for {where}; the limit is the system parameter "
+                    f"{PARAM_HTTP_MAX_BYTES}."
+                ) from err
             except requests.RequestException as err:
                 raise ProviderError(
                     f"{self.label}: the request {where} failed: {self._short(err)}"
@@ -190,12 +213,58 @@ class HttpClient:
         # Unreachable: the last attempt always raises.
         raise AssertionError("retry loop ended without an answer")
 
+    def _exchange(self, method, url, params, json, started):
+        """One exchange with the provider, redirects followed by hand.
+
+        Each URL is checked before it is called; credentials go only to the
+        API URL's origin; the whole exchange, body included, ends by
+        ``config.deadline``.
+        """
+        deadline_at = started + float(self.config.deadline)
+        for _hop in range(MAX_REDIRECTS + 1):
+            check_url(
+                url,
+                allow_http=self.config.allow_http,
+                allow_private=self.config.allow_private_hosts,
+            )
+            remaining = deadline_at - time.monotonic()
+            if remaining <= 0:
+                raise DeadlineExceeded()
+            timeout = min(float(self.config.timeout), remaining)
+            trusted = origin(url) == self._origin
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers=self.credential_headers if trusted else None,
+                auth=self.auth if trusted else None,
+                timeout=timeout,  # connect and each read
+                allow_redirects=False,
+                stream=True,
+            )
+            if not response.is_redirect:
+                return read_body(
+                    response, deadline_at, int(self.config.max_response_bytes)
+                )
+            location = urljoin(response.url, response.headers["Location"])
+            response.close()
+            if response.status_code == 303 or (
+                response.status_code in (301, 302) and method == "POST"
+            ):
+                method, json = "GET", None
+            url, params = location, None
+        raise ProviderError(
+            f"{self.label} redirected {MAX_REDIRECTS} times in a row "
+            f"({urlsplit(url).netloc}): check the API URL in the backend."
+        )
+
     def decode(self, response):
         """The response body as JSON; ProviderError when it is not JSON."""
         try:
             return response.json()
         except ValueError as err:
-            snippet = (response.text or "")[:80]
+            snippet = redact(response.text or "", self._secrets)[:80]
             where = f"{response.request.method} {urlsplit(response.url).path}"
             raise ProviderError(
                 f"{self.label} sent a response that is not valid JSON "
@@ -243,6 +312,8 @@ class HttpClient:
                 message = f"{self.label} is rate-limiting the requests ({where})"
             else:
                 message = f"{self.label} failed with HTTP {status} ({where})"
+                if detail:
+                    message += f": {detail}"
             self._retry_or_raise(attempt, attempts, message, status, retry_after, err)
             return
         raise ProviderError(
@@ -306,15 +377,11 @@ class HttpClient:
                     break
         elif isinstance(body, str):
             detail = body
-        detail = " ".join(detail.split())
-        if self.config.api_token:
-            detail = detail.replace(self.config.api_token, "***")
-        return detail[:_DETAIL_MAX]
+        detail = redact(" ".join(detail.split()), self._secrets)
+        return mask_url(detail)[:_DETAIL_MAX]
 
     def _short(self, err):
-        text = " ".join(str(err).split())
-        if self.config.api_token:
-            text = text.replace(self.config.api_token, "***")
+        text = redact(" ".join(str(err).split()), self._secrets)
         return mask_url(text)[:_DETAIL_MAX]
 
     def _log_response(self, method, response, started):
@@ -323,7 +390,7 @@ class HttpClient:
                 "%s %s %s -> %s (%d bytes, %.0f ms)",
                 self.label,
                 method,
-                mask_url(response.url),
+                redact(mask_url(response.url), self._secrets),
                 response.status_code,
                 len(response.content or b""),
                 (time.monotonic() - started) * 1000,
@@ -335,7 +402,7 @@ class HttpClient:
                 "%s %s %s -> %s after %.0f ms",
                 self.label,
                 method,
-                mask_url(url),
+                redact(mask_url(url), self._secrets),
                 what,
                 (time.monotonic() - started) * 1000,
             )

@@ -4,6 +4,7 @@ from . import test_core_import
 from . import test_core_rating
 from . import test_core_validation
 from . import test_provider_http
+from . import test_provider_urls
 from . import test_provider_fakes
 from . import test_provider_harvest
 from . import test_provider_toggl
@@ -23,6 +24,7 @@ from . import test_import_matching
 from . import test_import_performance
 from . import test_import_sync
 from . import test_import_sync_http
+from . import test_import_outgoing
 from . import test_import_webhooks
 from . import test_import_webhook_limits
 from . import test_import_file

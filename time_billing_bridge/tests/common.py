@@ -5,6 +5,16 @@ from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
 
+from ..const import PARAM_ALLOW_HTTP, PARAM_ALLOW_PRIVATE
+
+
+def allow_local_api_urls(env):
+    """Let backends call the fake providers, which listen on http://127.0.0.1
+    (the attack tests in test_provider_urls turn it off again)."""
+    params = env["ir.config_parameter"].sudo()
+    params.set_param(PARAM_ALLOW_HTTP, "1")
+    params.set_param(PARAM_ALLOW_PRIVATE, "1")
+
 
 class TimeBillingCommon(BaseCommon):
     """Clients, projects, employees and a contract shared by the tests."""
@@ -12,6 +22,7 @@ class TimeBillingCommon(BaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        allow_local_api_urls(cls.env)
         cls.company = cls.env.company
         cls.billing_user = new_test_user(
             cls.env,

@@ -1,5 +1,6 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import base64
 import logging
 import socket
 import time
@@ -17,6 +18,7 @@ from ..exceptions import (
 from ..providers.base import AdapterConfig
 from ..providers.harvest import HarvestAdapter
 from ..providers.http import mask_url, parse_retry_after
+from ..providers.redact import redact, secret_forms
 from .common_providers import ProviderCase
 from .fakes import FakeHarvest
 
@@ -133,6 +135,8 @@ class TestProviderHttp(ProviderCase):
                 api_token="t",
                 account_ref="1",
                 max_retries=1,
+                allow_http=True,
+                allow_private_hosts=True,
             )
         )
         sleeps = []
@@ -243,3 +247,19 @@ class TestProviderHttpHelpers(ProviderCase):
         self.assertEqual(
             mask_url("https://x/v2/a?cursor=xyz"), "https://x/v2/a?cursor=xyz"
         )
+
+    def test_secret_forms_catch_base64_at_any_alignment(self):
+        token = "tok-3f9a/b+c=="
+        forms = secret_forms(token)
+        for before in ("", "u", "us", "usr:", ":"):
+            for after in ("", ":api_token", ":", "x"):
+                encoded = base64.b64encode(f"{before}{token}{after}".encode()).decode()
+                for text in (encoded, encoded.replace("+", "-").replace("/", "_")):
+                    masked = redact(f"Authorization: Basic {text}", forms)
+                    self.assertIn("***", masked, (before, after))
+                    self.assertNotIn(text, masked)
+
+    def test_secret_forms_of_several_values_and_short_ones(self):
+        forms = secret_forms("first-secret-1 second-secret-2", "abc")
+        masked = redact("a first-secret-1, b second-secret-2, abc", forms)
+        self.assertEqual(masked, "a ***, b ***, abc")

@@ -10,11 +10,24 @@ import dataclasses
 import secrets
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
-from ...const import GROUP_MANAGER
+from ...const import (
+    DEFAULT_HTTP_DEADLINE,
+    DEFAULT_HTTP_MAX_BYTES,
+    GROUP_MANAGER,
+    PARAM_ALLOW_HTTP,
+    PARAM_ALLOW_PRIVATE,
+    PARAM_HTTP_DEADLINE,
+    PARAM_HTTP_MAX_BYTES,
+)
 from ...exceptions import ProviderError
 from ...providers import ADAPTERS, AdapterConfig, get_adapter_class
+from ...providers.redact import redact, secret_forms
+from ...providers.urls import UnsafeUrlError, check_url
+
+# Values of a boolean system parameter that mean "yes".
+TRUE_VALUES = ("1", "true", "yes", "on")
 
 PROVIDER_SELECTION = [
     ("harvest", "Harvest"),
@@ -181,6 +194,55 @@ class TimeBillingBackend(models.Model):
                     adapter_class and adapter_class.default_api_url
                 ) or False
 
+    @api.constrains("api_url", "provider")
+    def _check_api_url(self):
+        """An API URL receives the token: https and a public host, unless the
+        system parameters allow otherwise. Host names are resolved (again)
+        before each call, see :func:`...providers.urls.check_url`."""
+        policy = self._get_url_policy()
+        for backend in self:
+            if not backend.api_url or not get_adapter_class(backend.provider):
+                continue
+            try:
+                check_url(backend.api_url, resolve_host=False, **policy)
+            except UnsafeUrlError as err:
+                raise ValidationError(
+                    self.env._(
+                        "The API URL of backend %(backend)s is refused: %(reason)s",
+                        backend=backend.display_name,
+                        reason=str(err),
+                    )
+                ) from err
+
+    @api.model
+    def _get_url_policy(self):
+        """What the system parameters allow an API URL to be."""
+        params = self.env["ir.config_parameter"].sudo()
+        return {
+            "allow_http": (params.get_param(PARAM_ALLOW_HTTP) or "").strip().lower()
+            in TRUE_VALUES,
+            "allow_private": (params.get_param(PARAM_ALLOW_PRIVATE) or "")
+            .strip()
+            .lower()
+            in TRUE_VALUES,
+        }
+
+    @api.model
+    def _get_positive_param(self, key, default):
+        value = self.env["ir.config_parameter"].sudo().get_param(key)
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            return default
+        return value if value > 0 else default
+
+    def _redact_secrets(self, text):
+        """``text`` without this backend's secrets, in any form they travel
+        in (plain, URL-encoded, base64 in Basic credentials)."""
+        backends = self.sudo()
+        secrets = backends.mapped("api_token") + backends.mapped("webhook_secret")
+        return redact(text, secret_forms(*filter(None, secrets)))
+
     @api.depends("entry_ids.state", "mapping_ids", "sync_run_ids")
     def _compute_counts(self):
         counts = {}
@@ -282,11 +344,20 @@ class TimeBillingBackend(models.Model):
         self.ensure_one()
         company = self.company_id
         contact = company.email or company.website
+        policy = self._get_url_policy()
         config = AdapterConfig(
             api_url=self.api_url or "",
             api_token=self.api_token or "",
             account_ref=self.account_ref or "",
             webhook_secret=self.webhook_secret or "",
+            allow_http=policy["allow_http"],
+            allow_private_hosts=policy["allow_private"],
+            deadline=self._get_positive_param(
+                PARAM_HTTP_DEADLINE, DEFAULT_HTTP_DEADLINE
+            ),
+            max_response_bytes=int(
+                self._get_positive_param(PARAM_HTTP_MAX_BYTES, DEFAULT_HTTP_MAX_BYTES)
+            ),
         )
         if contact:
             # Harvest requires a User-Agent naming the application and a
@@ -307,7 +378,7 @@ class TimeBillingBackend(models.Model):
                 self.env._(
                     "Connection to %(backend)s failed: %(error)s",
                     backend=self.display_name,
-                    error=str(err),
+                    error=self._redact_secrets(str(err)),
                 )
             ) from err
         return {

@@ -12,6 +12,7 @@ lock.
 """
 
 import logging
+import traceback
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -290,7 +291,12 @@ class TimeBillingBackend(models.Model):
         except UserError as err:
             self._sync_failed(run, str(err), "failed")
         except Exception as err:  # noqa: BLE001 - recorded on the backend
-            _logger.exception("Synchronisation of backend %s failed", self.id)
+            # The traceback may quote a request (headers, URL): no secrets.
+            _logger.error(
+                "Synchronisation of backend %s failed:\n%s",
+                self.id,
+                self._redact_secrets(traceback.format_exc()),
+            )
             self._sync_failed(
                 run,
                 self.env._(
@@ -408,7 +414,7 @@ class TimeBillingBackend(models.Model):
             self.env._(
                 "Paused until %(date)s UTC, when the provider's quota allows "
                 "again: %(error)s",
-                error=str(err),
+                error=self._redact_secrets(str(err)),
                 date=fields.Datetime.to_string(resume_at),
             )
         )
@@ -432,7 +438,9 @@ class TimeBillingBackend(models.Model):
             cron.sudo()._trigger(at=at)
 
     def _sync_failed(self, run, message, state):
-        """Record a failed synchronisation on the run and the backend."""
+        """Record a failed synchronisation on the run and the backend (its
+        error, activity and chatter), without the backend's secrets."""
+        message = self._redact_secrets(message)
         run._log(message)
         run._finish(state)
         backend = self.sudo()

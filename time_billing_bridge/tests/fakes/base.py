@@ -30,6 +30,7 @@ from .wire import (  # noqa: F401 - the fakes import these from here
     iso_utc,
     json_response,
     parse_iso,
+    send_trickle,
     text_response,
 )
 from .world import (
@@ -141,6 +142,10 @@ class FakeServer:
             "api_token": self.token,
             "account_ref": self.account_id,
             "webhook_secret": self.webhook_secret,
+            # The fake listens on http://127.0.0.1, which a real backend may
+            # not call unless the system parameters allow it.
+            "allow_http": True,
+            "allow_private_hosts": True,
             **overrides,
         }
 
@@ -166,6 +171,14 @@ class FakeServer:
         with self._lock:
             for _i in range(times):
                 self._faults.append(("malformed", 200, None, None))
+
+    def trickle_next(self, body, chunk_size=1, delay=0.0, announce_length=False):
+        """Answer the next request 200 with ``body``, slowly or in full
+        (see :func:`.wire.send_trickle`)."""
+        with self._lock:
+            self._faults.append(
+                ("trickle", (body, chunk_size, delay, announce_length), None, None)
+            )
 
     def clear_faults(self):
         with self._lock:
@@ -448,6 +461,10 @@ class FakeServer:
         response = None
         if fault is not None:
             kind, value, headers, fault_body = fault
+            if kind == "trickle":
+                request.status = 200
+                send_trickle(handler, *value)
+                return
             if kind == "slow":
                 time.sleep(value)
             elif kind == "malformed":

@@ -4,6 +4,7 @@
 a fake records, the responses it sends, and its timestamps."""
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -84,3 +85,24 @@ def parse_iso(value):
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment
+
+
+def send_trickle(handler, body, chunk_size=1, delay=0.0, announce_length=False):
+    """Answer 200 with ``body`` written ``chunk_size`` bytes at a time,
+    ``delay`` seconds apart, then close: a slow or oversized answer. Without
+    ``announce_length`` there is no Content-Length (the body ends at close)."""
+    handler.close_connection = True
+    try:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Connection", "close")
+        if announce_length:
+            handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        for start in range(0, len(body), chunk_size):
+            handler.wfile.write(body[start : start + chunk_size])
+            handler.wfile.flush()
+            if delay:
+                time.sleep(delay)
+    except (BrokenPipeError, ConnectionResetError):
+        return
