@@ -26,6 +26,7 @@ from . import test_import_sync
 from . import test_import_sync_http
 from . import test_import_outgoing
 from . import test_import_webhooks
+from . import test_import_webhooks_clockify
 from . import test_import_webhook_limits
 from . import test_import_file
 from . import test_import_entry_access
