@@ -4,6 +4,7 @@ import json
 import time
 
 from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
 
 from ..controllers import main as webhook_controller
 from ..providers.webhooks import hmac_sha256_hex, sign_toggl
@@ -46,6 +47,7 @@ class TestWebhookLimits(TimeBillingCommon, HttpCase):
                 self.env[model].search([("backend_id", "=", self.backend.id)])
             )
 
+    @mute_logger(CONTROLLER_LOGGER)
     def test_a_form_too_large_is_refused_before_odoo_reads_it(self):
         self.env["ir.config_parameter"].set_param(
             "time_billing_bridge.webhook_max_bytes", "4096"
@@ -102,6 +104,7 @@ class TestWebhookLimits(TimeBillingCommon, HttpCase):
         self.assertIn("4 more refused", logs.output[0])
         self._nothing_written()
 
+    @mute_logger(CONTROLLER_LOGGER)
     def test_a_timestamp_that_is_not_a_string_is_checked_all_the_same(self):
         url = f"/time_billing_bridge/webhook/{self.toggl.id}"
 
