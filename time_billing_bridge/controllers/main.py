@@ -14,7 +14,9 @@ is checked in this order, and nothing is written before the signature holds:
    ``X-Webhook-Signature-256``, Clockify's ``Clockify-Signature``, or for the
    other backends ``X-Signature-256: sha256=<hex>`` over
    ``"<X-Timestamp>.<body>"``;
-3. the body is JSON (else 400) and its signed timestamp lies within
+3. the body is JSON (else 400), carries at most
+   ``time_billing_bridge.webhook_max_entries`` entries (else 413), and its
+   signed timestamp lies within
    ``time_billing_bridge.webhook_replay_window`` seconds of now; a delivery
    signed earlier than that (a redelivery after an outage, or a replay) is
    answered ``200 {"status": "late"}`` and not applied: the backend's next
@@ -136,6 +138,12 @@ class TimeBillingWebhookController(http.Controller):
             payload = json.loads(raw_body)
         except ValueError:
             return self._reply(400, error="malformed_json")
+        entries = payload.get("entries") if isinstance(payload, dict) else None
+        if isinstance(entries, list) and len(entries) > Event._get_max_entries():
+            # Importing them would outlast the provider's patience: it would
+            # send them again and again.
+            _log_refusal(backend_id, "too many entries")
+            return self._reply(413, error="too_many_entries")
         if adapter is not None:
             handshake = adapter.webhook_handshake(payload)
             if handshake is not None:

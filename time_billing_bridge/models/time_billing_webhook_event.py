@@ -18,6 +18,7 @@ _logger = logging.getLogger(__name__)
 
 # Defaults of the system parameters read by the webhook endpoint.
 DEFAULT_WEBHOOK_MAX_BYTES = 1024 * 1024
+DEFAULT_WEBHOOK_MAX_ENTRIES = 1000
 DEFAULT_WEBHOOK_REPLAY_WINDOW = 300
 # Events whose call carried no signed timestamp (Clockify) cannot be refused as
 # too old: their digest is kept this long so that a replayed call stays a no-op.
@@ -122,6 +123,13 @@ class TimeBillingWebhookEvent(models.Model):
         """Largest webhook body accepted, in bytes."""
         return self._get_int_param(
             "time_billing_bridge.webhook_max_bytes", DEFAULT_WEBHOOK_MAX_BYTES
+        )
+
+    @api.model
+    def _get_max_entries(self):
+        """Most entries one delivery may carry (pushed lists of entries)."""
+        return self._get_int_param(
+            "time_billing_bridge.webhook_max_entries", DEFAULT_WEBHOOK_MAX_ENTRIES
         )
 
     @api.model

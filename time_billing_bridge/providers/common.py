@@ -5,6 +5,7 @@
 Nothing here talks HTTP or touches the ORM: values in, values out.
 """
 
+import math
 import re
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,11 +46,14 @@ def ref(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value)
+    return str(value).replace("\x00", "")
 
 
 def text(value):
-    return value if isinstance(value, str) else ""
+    """A provider's string, '' for anything else. NUL characters are
+    dropped: they mean nothing in a name or a description, and PostgreSQL
+    cannot store them."""
+    return value.replace("\x00", "") if isinstance(value, str) else ""
 
 
 def nested(record, *path):
@@ -234,10 +238,38 @@ def seconds_to_hours(value, field_name="duration"):
 
 
 def number(value, field_name):
-    """A JSON number (int/float, not bool) as float."""
+    """A finite JSON number (int/float, not bool) as float. Python's JSON
+    reader accepts NaN and Infinity, which no duration can be."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise MalformedRecord(f"{field_name} {value!r} is not a number")
-    return float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise MalformedRecord(f"{field_name} is too large") from None
+    if not math.isfinite(value):
+        raise MalformedRecord(f"{field_name} {value!r} is not a number")
+    return value
+
+
+# The longest one entry can be, and the days it can be on: beyond them, a
+# value is a mistake or an attack, not time worked.
+MAX_ENTRY_HOURS = 24 * 31
+EARLIEST_ENTRY_DATE = date(1970, 1, 1)
+
+
+def check_plausible(entry):
+    """``entry``, or MalformedRecord when its hours or its day cannot be
+    time worked (a month of hours in one entry, a day next year)."""
+    if entry.hours is not None and entry.hours > MAX_ENTRY_HOURS:
+        raise MalformedRecord(
+            f"{entry.hours:g} hours in one entry is more than a month of time"
+        )
+    latest = date.today() + timedelta(days=366)
+    if entry.date and not EARLIEST_ENTRY_DATE <= entry.date <= latest:
+        raise MalformedRecord(
+            f"the date {entry.date.isoformat()} is not a day time can be logged on"
+        )
+    return entry
 
 
 def map_records(records, to_entry, label, id_of=None):
@@ -251,6 +283,8 @@ def map_records(records, to_entry, label, id_of=None):
     for record in records:
         try:
             entry = to_entry(record)
+            if entry is not None:
+                check_plausible(entry)
         except (MalformedRecord, KeyError, TypeError, ValueError) as err:
             errors.append(record_error(record, err, label, id_of=id_of))
             continue

@@ -28,6 +28,7 @@ has no interval (it is not an error). Entries that cannot be read become
 from .base import EntryError, ExternalEntry, Page
 from .common import (
     MalformedRecord,
+    check_plausible,
     number,
     parse_date,
     parse_moment,
@@ -114,7 +115,7 @@ def parse_generic_payload(payload):
     entries, errors = [], []
     for record in records:
         try:
-            entries.append(_to_entry(record))
+            entries.append(check_plausible(_to_entry(record)))
         except (MalformedRecord, TypeError, ValueError) as err:
             errors.append(
                 record_error(record, err, LABEL, id_of=lambda r: r.get("external_id"))

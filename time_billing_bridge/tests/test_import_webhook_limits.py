@@ -144,3 +144,78 @@ class TestWebhookLimits(TimeBillingCommon, HttpCase):
         # UNIX seconds of now are a moment like any other.
         response = post(int(time.time()))
         self.assertEqual(response.status_code, 200, response.text)
+
+    def _post_signed(self, body):
+        stamp = str(int(time.time()))
+        return self.url_open(
+            self.url,
+            data=body,
+            headers={
+                "Content-Type": "application/json",
+                "X-Timestamp": stamp,
+                "X-Signature-256": "sha256="
+                + hmac_sha256_hex("s3cret", stamp.encode() + b"." + body),
+            },
+        )
+
+    def test_a_signed_but_hostile_payload_is_refused_or_kept_as_exceptions(self):
+        good = {
+            "external_id": "OK-1",
+            "date": "2026-03-02",
+            "hours": 1.5,
+            "user_email": "sam@example.com",
+            "project_name": "Project A",
+        }
+        hostile = [
+            {**good, "external_id": "NAN", "hours": float("nan")},
+            {**good, "external_id": "INF", "hours": float("inf")},
+            {**good, "external_id": "HUGE", "hours": 1_000_000},
+            {**good, "external_id": "NUL", "description": "a\x00b"},
+            {**good, "external_id": "Y9999", "date": "9999-12-31"},
+            {**good, "external_id": "NEG", "hours": -3},
+        ]
+        body = json.dumps({"entries": [good, *hostile]}).encode()
+        response = self._post_signed(body)
+        self.assertEqual(response.status_code, 200, response.text)
+        entries = self.env["time.billing.entry"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
+        by_id = {entry.external_id: entry for entry in entries}
+        # The valid entries are imported; a NUL character is dropped.
+        self.assertEqual(by_id.pop("OK-1").state, "imported")
+        nul = by_id.pop("NUL")
+        self.assertEqual(nul.state, "imported", nul.exception_reason)
+        self.assertEqual(nul.timesheet_id.name, "ab")
+        # The others wait as exceptions that say what is wrong.
+        expected = {
+            "NAN": "hours nan is not a number",
+            "INF": "hours inf is not a number",
+            "HUGE": "1e+06 hours in one entry is more than a month of time",
+            "Y9999": "the date 9999-12-31 is not a day time can be logged on",
+            "NEG": "hours -3.0 is negative",
+        }
+        self.assertEqual(set(by_id), set(expected))
+        for external_id, reason in expected.items():
+            entry = by_id[external_id]
+            self.assertEqual(entry.state, "exception", external_id)
+            self.assertIn(reason, entry.exception_reason)
+            self.assertFalse(entry.timesheet_id)
+
+    @mute_logger(CONTROLLER_LOGGER)
+    def test_too_many_entries_in_one_body_are_refused_whole(self):
+        # 20,000 entries: more than one delivery may carry; importing them
+        # would outlast the provider's patience.
+        body = json.dumps(
+            {"entries": [{"external_id": str(n)} for n in range(20000)]}
+        ).encode()
+        self.assertLess(len(body), 1024 * 1024)
+        response = self._post_signed(body)
+        self.assertEqual(response.status_code, 413)
+        self.assertEqual(response.json(), {"error": "too_many_entries"})
+        self._nothing_written()
+        # The limit is a system parameter.
+        self.env["ir.config_parameter"].set_param(
+            "time_billing_bridge.webhook_max_entries", "20000"
+        )
+        small = json.dumps({"entries": [{"external_id": "1"}]}).encode()
+        self.assertEqual(self._post_signed(small).status_code, 200)
