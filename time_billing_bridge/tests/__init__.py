@@ -25,6 +25,7 @@ from . import test_import_sync
 from . import test_import_sync_http
 from . import test_import_webhooks
 from . import test_import_file
+from . import test_import_file_scale
 from . import test_import_entry_access
 from . import test_line_validation
 from . import test_line_import_checks
