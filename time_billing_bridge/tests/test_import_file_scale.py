@@ -4,10 +4,16 @@
 which backends take a file."""
 
 import base64
+import io
+import zipfile
+from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
 from odoo.tools import SQL
 
+from ..providers import files
+from ..wizards.time_billing_import_file import MAX_ROWS_PARAM
 from .common import TimeBillingCommon
 
 HEADER = "Date,Employee,Email,Client,Project,Task,Description,Duration\n"
@@ -75,3 +81,98 @@ class TestImportFileScale(TimeBillingCommon):
             if count > before.get(kind, 0)
         }
         self.assertLess(sum(grown.values()), 300, grown)
+
+    def test_file_goes_into_file_backends_only(self):
+        harvest = self.env["time.billing.backend"].create(
+            {"name": "Harvest (scale test)", "provider": "harvest", "account_ref": "1"}
+        )
+        content = generated_csv(3)
+        # Straight to the ORM, past the form's domain, as any user or sudo.
+        for Wizard in (
+            self.env["time.billing.import.file"].with_user(self.billing_user),
+            self.env["time.billing.import.file"].sudo(),
+        ):
+            with self.assertRaisesRegex(ValidationError, "is not a file backend"):
+                Wizard.create(
+                    {
+                        "backend_id": harvest.id,
+                        "file": base64.b64encode(content),
+                        "filename": "export.csv",
+                    }
+                )
+        wizard = self._wizard(content)
+        wizard.action_read_file()
+        with self.assertRaisesRegex(ValidationError, "is not a file backend"):
+            wizard.backend_id = harvest
+        # A backend turned into another kind after the upload takes no file.
+        self.backend.provider = "harvest"
+        with self.assertRaisesRegex(ValidationError, "is not a file backend"):
+            wizard.action_import()
+        self.assertFalse(
+            self.env["time.billing.entry"].search(
+                [("backend_id", "in", (self.backend | harvest).ids)]
+            )
+        )
+
+    def test_row_limit_is_a_system_parameter(self):
+        self.env["ir.config_parameter"].set_param(MAX_ROWS_PARAM, "50")
+        wizard = self._wizard(generated_csv(60))
+        with self.assertRaisesRegex(
+            UserError,
+            "export.csv has more than 50 rows, the most one import reads. Split "
+            "the file, or ask an administrator to raise the system parameter "
+            "time_billing_bridge.import_max_rows.",
+        ):
+            wizard.action_read_file()
+        self.env["ir.config_parameter"].set_param(MAX_ROWS_PARAM, "60")
+        wizard.action_read_file()
+        wizard.action_import()
+        self.assertEqual(wizard.created_count, 60)
+
+    def test_zip_bomb_is_refused_unread(self):
+        # 64 MB of zeros compress to about 64 KB: a ratio of about 1,000.
+        bomb = io.BytesIO()
+        with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+            with archive.open("xl/worksheets/sheet1.xml", "w") as member:
+                chunk = b"\0" * (1024 * 1024)
+                for _index in range(64):
+                    member.write(chunk)
+        wizard = self._wizard(bomb.getvalue(), "bomb.xlsx")
+        with self.assertRaisesRegex(
+            UserError,
+            r"bomb.xlsx cannot be read: 'bomb.xlsx' is not a genuine workbook: its "
+            r"part 'xl/worksheets/sheet1.xml' would unpack to \d+ times its size",
+        ):
+            wizard.action_read_file()
+        # Thousands of parts: refused on the count, before any is unpacked.
+        many = io.BytesIO()
+        with zipfile.ZipFile(many, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+            for index in range(1200):
+                archive.writestr(f"xl/media/image{index}.png", b"x")
+        wizard = self._wizard(many.getvalue(), "many.xlsx")
+        with self.assertRaisesRegex(UserError, "'many.xlsx' holds 1201 files inside"):
+            wizard.action_read_file()
+
+    def test_preview_reads_the_file_once(self):
+        wizard = self._wizard(generated_csv(300, broken={10}))
+        with patch.object(files, "read_table", wraps=files.read_table) as reads:
+            wizard.action_read_file()
+            self.assertEqual(reads.call_count, 1)
+            self.assertIn(
+                "299 rows will be imported, 1 cannot be read", wizard.preview_html
+            )
+            with Form(wizard) as form:
+                form.date_format = "mdy"
+                # 01/03 to 28/03 read month first: most days are no month.
+                self.assertIn("cannot be read", form.preview_html)
+                self.assertNotIn("299 rows will be imported", form.preview_html)
+                form.date_format = "dmy"
+                form.hours_format = "hh:mm"
+                self.assertIn("299 rows will be imported", form.preview_html)
+            # The options changed three times; the file was read once.
+            self.assertEqual(reads.call_count, 1)
+            wizard.action_import()
+            self.assertEqual(reads.call_count, 2)
+        self.assertEqual(wizard.created_count, 299)

@@ -3,7 +3,9 @@
 """Reading a file into a table: header and rows, before any interpretation.
 
 CSV (encoding and separator detected) or the first sheet of an XLSX
-workbook; raises FileFormatError when the file cannot be read at all.
+workbook; raises FileFormatError when the file cannot be read at all, has
+more rows than the caller allows, or is an XLSX that would decompress to
+more than the bounds below (a "zip bomb").
 """
 
 import csv
@@ -15,6 +17,17 @@ from datetime import date, datetime, time
 
 from ...exceptions import FileFormatError
 from .formats import DELIMITER_LABELS, DELIMITERS, ENCODING_LABELS, SNIFF_SAMPLE
+
+# Bounds on an XLSX archive, checked on its directory before anything is
+# decompressed. A workbook of 200,000 rows of time entries holds a few dozen
+# members and about 100 MB of XML, compressed 10 to 30 times. zipfile stops
+# decompressing a member at its declared size, so the declared sizes bound
+# the work actually done too.
+XLSX_MAX_MEMBERS = 1000
+XLSX_MAX_UNCOMPRESSED = 512 * 1024 * 1024
+XLSX_MAX_RATIO = 200
+#: Members smaller than this are not held to the ratio (tiny XML compresses well).
+XLSX_RATIO_FLOOR = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -63,7 +76,15 @@ class Table:
         return f"{what}, {len(self.headers)} columns, {len(self.rows)} rows"
 
 
-def read_table(content: bytes, filename: str = "") -> Table:
+class TooManyRowsError(FileFormatError):
+    """The file has more rows than the caller allows; ``limit`` says how many."""
+
+    def __init__(self, message, limit):
+        super().__init__(message)
+        self.limit = limit
+
+
+def read_table(content: bytes, filename: str = "", max_rows: int = 0) -> Table:
     """Read an uploaded CSV or XLSX file into a :class:`Table`.
 
     CSV: UTF-8 (with or without BOM) or UTF-16 with BOM, else Windows-1252 /
@@ -72,20 +93,21 @@ def read_table(content: bytes, filename: str = "") -> Table:
     header is the first row naming at least two columns (a report title above
     it is skipped and noted); blank rows are skipped.
 
-    Raises FileFormatError when the file cannot be read at all.
+    Raises FileFormatError when the file cannot be read at all, and
+    TooManyRowsError as soon as a row past ``max_rows`` (when set) is read.
     """
     name = _file_label(filename)
     if not content or not content.strip():
         raise FileFormatError(f"{name} is empty.")
     if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content, filename)
+        return _read_xlsx(content, filename, max_rows)
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileFormatError(
             f"{name} is an Excel 97-2003 (.xls) or password-protected workbook, "
             "which cannot be read: save it as .xlsx or CSV without a password."
         )
     text, encoding, removed = _decode(content, name)
-    table = _read_csv(text, encoding, filename)
+    table = _read_csv(text, encoding, filename, max_rows)
     if removed:
         table.notes.append(
             f"Removed {removed} NUL character(s), which are not text, from the file."
@@ -203,7 +225,15 @@ def _guess_delimiter(text, name):
     return max(DELIMITERS, key=lambda d: (widths[d], consistency(d)))
 
 
-def _read_csv(text, encoding, filename):
+def _check_row_limit(name, count, max_rows):
+    if max_rows and count > max_rows:
+        raise TooManyRowsError(
+            f"{name} has more than {max_rows} rows, the most one import reads.",
+            max_rows,
+        )
+
+
+def _read_csv(text, encoding, filename, max_rows=0):
     name = _file_label(filename)
     notes = []
     start_line = 1
@@ -250,6 +280,7 @@ def _read_csv(text, encoding, filename):
             continue
         if not _filled_count(values):
             continue
+        _check_row_limit(name, len(rows) + 1, max_rows)
         rows.append(
             Row(
                 line,
@@ -362,7 +393,34 @@ def _preview(values, limit=60):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _read_xlsx(content, filename):
+def _check_archive(archive, name):
+    """Refuse a workbook whose directory announces more work than a real one:
+    too many members, too much XML, or a member compressed far more than XML
+    ever is. Reads the directory only."""
+    members = archive.infolist()
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise FileFormatError(
+            f"{name} holds {len(members)} files inside; an Excel workbook holds "
+            f"far fewer (at most {XLSX_MAX_MEMBERS} are read). It was not opened."
+        )
+    total = sum(member.file_size for member in members)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise FileFormatError(
+            f"{name} would unpack to {total // (1024 * 1024)} MB, more than the "
+            f"{XLSX_MAX_UNCOMPRESSED // (1024 * 1024)} MB a workbook may hold. It "
+            "was not opened: split it, or save it as CSV."
+        )
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > XLSX_RATIO_FLOOR and ratio > XLSX_MAX_RATIO:
+            raise FileFormatError(
+                f"{name} is not a genuine workbook: its part '{member.filename}' "
+                f"would unpack to {ratio:.0f} times its size (a real one stays "
+                f"under {XLSX_MAX_RATIO}). It was not opened."
+            )
+
+
+def _read_xlsx(content, filename, max_rows=0):
     # Imported here: CSV uploads must not need openpyxl.
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -370,6 +428,7 @@ def _read_xlsx(content, filename):
     name = _file_label(filename)
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            _check_archive(archive, name)
             members = set(archive.namelist())
             if "mimetype" in members:
                 kind = archive.read("mimetype").decode("ascii", "replace")
@@ -411,6 +470,7 @@ def _read_xlsx(content, filename):
             elif headers is None:
                 headers = _clean_headers(values, name)
             elif filled:
+                _check_row_limit(name, len(rows) + 1, max_rows)
                 rows.append(Row(line, tuple(values), line))
         notes = [f"Read the first sheet, '{sheet.title}', of the workbook."]
         notes.extend(_preamble_notes(preamble))
