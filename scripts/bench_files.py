@@ -57,6 +57,10 @@ def reset_peak():
 # -- the files -----------------------------------------------------------------
 
 
+def _email(person):
+    return f"person{person}@bench.example.com"
+
+
 def export_rows(rows):
     """The cells of a clean export of ``rows`` rows, header first."""
     yield ("Date", "Employee", "Email", "Client", "Project", "Description", "Hours")
@@ -66,7 +70,7 @@ def export_rows(rows):
         yield (
             f"2026-{1 + index % 12:02d}-{1 + index % 28:02d}",
             f"Person {person}",
-            f"person{person}@bench.example.com",
+            _email(person),
             f"Client {project % CLIENTS}",
             f"Project {project}",
             f"Work item {index}",
@@ -97,7 +101,7 @@ def setup_world(env):
     """People, clients, projects and a file backend; committed by the caller."""
     env["hr.employee"].create(
         [
-            {"name": f"Person {index}", "work_email": f"person{index}@bench.example.com"}
+            {"name": f"Person {index}", "work_email": _email(index)}
             for index in range(PEOPLE)
         ]
     )
@@ -222,8 +226,7 @@ def report(args, results, problems):
             "rows": args.rows,
             "memory_measure": "VmHWM (peak RSS) of the process, reset per import",
             "results": {
-                name: {**m.as_dict(), "memory": m.memory}
-                for name, m in results.items()
+                name: {**m.as_dict(), "memory": m.memory} for name, m in results.items()
             },
             "problems": problems,
         },

@@ -5,29 +5,19 @@
 CSV (encoding and separator detected) or the first sheet of an XLSX
 workbook; raises FileFormatError when the file cannot be read at all, has
 more rows than the caller allows, or is an XLSX that would decompress to
-more than the bounds below (a "zip bomb").
+more than the bounds of :mod:`.workbooks` (a "zip bomb"). A file's rows
+are read again at each pass over them (:class:`~.lazy.LazyRows`).
 """
 
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from ...exceptions import FileFormatError
 from .formats import DELIMITER_LABELS, DELIMITERS, ENCODING_LABELS, SNIFF_SAMPLE
-
-# Bounds on an XLSX archive, checked on its directory before anything is
-# decompressed. A workbook of 200,000 rows of time entries holds a few dozen
-# members and about 100 MB of XML, compressed 10 to 30 times. zipfile stops
-# decompressing a member at its declared size, so the declared sizes bound
-# the work actually done too.
-XLSX_MAX_MEMBERS = 1000
-XLSX_MAX_UNCOMPRESSED = 512 * 1024 * 1024
-XLSX_MAX_RATIO = 200
-#: Members smaller than this are not held to the ratio (tiny XML compresses well).
-XLSX_RATIO_FLOOR = 1024 * 1024
+from .lazy import LazyRows
 
 
 @dataclass(frozen=True)
@@ -47,7 +37,10 @@ class Row:
 
 @dataclass
 class Table:
-    """A file read as a header and data rows, before any interpretation."""
+    """A file read as a header and data rows, before any interpretation.
+
+    ``rows`` is a list, or for a file a :class:`~.lazy.LazyRows` that reads
+    the file again at each iteration."""
 
     headers: list
     rows: list
@@ -100,7 +93,10 @@ def read_table(content: bytes, filename: str = "", max_rows: int = 0) -> Table:
     if not content or not content.strip():
         raise FileFormatError(f"{name} is empty.")
     if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content, filename, max_rows)
+        # Imported here: CSV uploads must not need openpyxl.
+        from .workbooks import read_xlsx
+
+        return read_xlsx(content, filename, max_rows)
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileFormatError(
             f"{name} is an Excel 97-2003 (.xls) or password-protected workbook, "
@@ -246,49 +242,25 @@ def _read_csv(text, encoding, filename, max_rows=0):
         start_line = 2
     if delimiter is None:
         delimiter = _guess_delimiter(text, name)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     headers = None
-    rows = []
     preamble = []
-    previous_line = 0
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            line = start_line + previous_line
-            rows.append(
-                Row(
-                    line,
-                    (),
-                    line,
-                    f"the file cannot be read from this line on ({err}); "
-                    "the rows above it were read",
-                )
-            )
-            break
-        line = start_line + previous_line
-        last_line = start_line + reader.line_num - 1
-        previous_line = reader.line_num
-        if headers is None:
-            if _filled_count(values) < 2:
-                if _filled_count(values):
-                    preamble.append(line)
-                continue
-            headers = _clean_headers(values, name)
-            continue
-        if not _filled_count(values):
-            continue
-        _check_row_limit(name, len(rows) + 1, max_rows)
-        rows.append(
-            Row(
-                line,
-                tuple(values),
-                last_line,
-                _csv_row_issue(values, len(headers), delimiter, line, last_line),
-            )
-        )
+    count = 0
+    for kind, item in _csv_events(text, delimiter, start_line, name):
+        if kind == "preamble":
+            preamble.append(item)
+        elif kind == "header":
+            headers = item
+        else:
+            count += 1
+            _check_row_limit(name, count, max_rows)
+    rows = LazyRows(
+        lambda: (
+            item
+            for kind, item in _csv_events(text, delimiter, start_line, name)
+            if kind == "row"
+        ),
+        count,
+    )
     _check_found(name, headers, rows, preamble)
     notes.append(
         f"Read as {ENCODING_LABELS[encoding]} text, "
@@ -309,6 +281,47 @@ def _read_csv(text, encoding, filename, max_rows=0):
         delimiter=delimiter,
         notes=notes,
     )
+
+
+def _csv_events(text, delimiter, start_line, name):
+    """Read CSV ``text``: yield ("preamble", line) for a line above the
+    column names, ("header", headers) once, then ("row", Row) per row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    width = None
+    previous_line = 0
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            line = start_line + previous_line
+            yield (
+                "row",
+                Row(
+                    line,
+                    (),
+                    line,
+                    f"the file cannot be read from this line on ({err}); "
+                    "the rows above it were read",
+                ),
+            )
+            return
+        line = start_line + previous_line
+        last_line = start_line + reader.line_num - 1
+        previous_line = reader.line_num
+        if width is None:
+            if _filled_count(values) >= 2:
+                headers = _clean_headers(values, name)
+                width = len(headers)
+                yield "header", headers
+            elif _filled_count(values):
+                yield "preamble", line
+            continue
+        if not _filled_count(values):
+            continue
+        issue = _csv_row_issue(values, width, delimiter, line, last_line)
+        yield "row", Row(line, tuple(values), last_line, issue)
 
 
 def _csv_row_issue(values, width, delimiter, line, last_line):
@@ -391,108 +404,6 @@ _DATE_OR_TIME_LIKE_RE = re.compile(r"^(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\
 def _preview(values, limit=60):
     text = ", ".join(str(value) for value in values if value not in (None, ""))
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _check_archive(archive, name):
-    """Refuse a workbook whose directory announces more work than a real one:
-    too many members, too much XML, or a member compressed far more than XML
-    ever is. Reads the directory only."""
-    members = archive.infolist()
-    if len(members) > XLSX_MAX_MEMBERS:
-        raise FileFormatError(
-            f"{name} holds {len(members)} files inside; an Excel workbook holds "
-            f"far fewer (at most {XLSX_MAX_MEMBERS} are read). It was not opened."
-        )
-    total = sum(member.file_size for member in members)
-    if total > XLSX_MAX_UNCOMPRESSED:
-        raise FileFormatError(
-            f"{name} would unpack to {total // (1024 * 1024)} MB, more than the "
-            f"{XLSX_MAX_UNCOMPRESSED // (1024 * 1024)} MB a workbook may hold. It "
-            "was not opened: split it, or save it as CSV."
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > XLSX_RATIO_FLOOR and ratio > XLSX_MAX_RATIO:
-            raise FileFormatError(
-                f"{name} is not a genuine workbook: its part '{member.filename}' "
-                f"would unpack to {ratio:.0f} times its size (a real one stays "
-                f"under {XLSX_MAX_RATIO}). It was not opened."
-            )
-
-
-def _read_xlsx(content, filename, max_rows=0):
-    # Imported here: CSV uploads must not need openpyxl.
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    name = _file_label(filename)
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            _check_archive(archive, name)
-            members = set(archive.namelist())
-            if "mimetype" in members:
-                kind = archive.read("mimetype").decode("ascii", "replace")
-                if "opendocument" in kind:
-                    raise FileFormatError(
-                        f"{name} is an OpenDocument spreadsheet (.ods), which "
-                        "cannot be read: save it as .xlsx or CSV."
-                    )
-            if "xl/workbook.xml" not in members:
-                raise FileFormatError(
-                    f"{name} is a ZIP archive, not an Excel workbook: upload the "
-                    ".xlsx or CSV file itself."
-                )
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(content), read_only=True, data_only=True
-        )
-    except zipfile.BadZipFile as err:
-        raise FileFormatError(
-            f"{name} looks like an Excel workbook but is damaged or incomplete."
-        ) from err
-    except (InvalidFileException, KeyError, ValueError, OSError) as err:
-        raise FileFormatError(
-            f"{name} could not be opened as an Excel workbook ({err})."
-        ) from err
-    try:
-        if not workbook.worksheets:
-            raise FileFormatError(f"{name} has no sheet.")
-        sheet = workbook.worksheets[0]
-        # Some writers store wrong sheet dimensions; read what is there.
-        sheet.reset_dimensions()
-        headers = None
-        rows = []
-        preamble = []
-        for line, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1):
-            filled = _filled_count(values)
-            if headers is None and filled < 2:
-                if filled:
-                    preamble.append(line)
-            elif headers is None:
-                headers = _clean_headers(values, name)
-            elif filled:
-                _check_row_limit(name, len(rows) + 1, max_rows)
-                rows.append(Row(line, tuple(values), line))
-        notes = [f"Read the first sheet, '{sheet.title}', of the workbook."]
-        notes.extend(_preamble_notes(preamble))
-        if len(workbook.worksheets) > 1:
-            others = ", ".join(f"'{ws.title}'" for ws in workbook.worksheets[1:])
-            notes.append(f"Other sheets are not read: {others}.")
-        epoch = workbook.epoch
-        title = sheet.title
-    finally:
-        workbook.close()
-    if headers is None and not preamble:
-        raise FileFormatError(f"{name} has an empty first sheet.")
-    _check_found(name, headers, rows, preamble)
-    return Table(
-        headers=headers,
-        rows=rows,
-        filename=filename,
-        kind="xlsx",
-        sheet_name=title,
-        excel_epoch=epoch,
-        notes=notes,
-    )
 
 
 def _filled(value):
