@@ -16,17 +16,25 @@
 # sale_timesheet's _create_invoices() of 100 sales orders x 50 timesheet lines,
 # and the posting of both.
 #
-# Usage: scripts/bench.sh [--only import|invoice] [--entries N] [--contracts N]
-#                         [--lines N] [--repeat N] [--keep]
-#   --only X      run one benchmark (default: both)
+# File import: on a fresh database, generated clean exports (a CSV of 20,000
+# rows, then a CSV and an XLSX of --rows rows) through the upload wizard:
+# rows per second and the peak resident memory of each import.
+#
+# Usage: scripts/bench.sh [--only import|invoice|files] [--entries N]
+#                         [--contracts N] [--lines N] [--rows N] [--repeat N]
+#                         [--keep]
+#   --only X      run one benchmark (default: all three)
 #   --entries N   entries to import (default 10000; 50000 for the full protocol)
+#   --rows N      rows of the big files of the file benchmark (default 100000)
 #   --contracts N contracts and sales orders to invoice (default 100)
 #   --lines N     approved lines per contract (default 50)
 #   --repeat N    run each measurement N times and keep the best (default 1)
 #   --keep        keep the benchmark databases afterwards
 # Environment: TBB_BENCH_DB (tbb_bench), TBB_BENCH_ODOO_DB (tbb_bench_odoo),
-#   TBB_BENCH_SALE_DB (tbb_bench_sale), ODOO_SRC.
-# Results: bench-results/import.json, bench-results/invoice.json
+#   TBB_BENCH_SALE_DB (tbb_bench_sale), TBB_BENCH_FILES_DB (tbb_bench_files),
+#   ODOO_SRC.
+# Results: bench-results/import.json, bench-results/invoice.json,
+#   bench-results/files.json
 set -euo pipefail
 TBB_SCRIPT=bench
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -34,6 +42,7 @@ TBB_SCRIPT=bench
 ENTRIES=10000
 CONTRACTS=100
 LINES=50
+ROWS=100000
 REPEAT=1
 KEEP=0
 ONLY=""
@@ -43,7 +52,8 @@ positive() { # option value
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --only)
-            [[ $# -ge 2 && "$2" =~ ^(import|invoice)$ ]] || die "--only takes import or invoice"
+            [[ $# -ge 2 && "$2" =~ ^(import|invoice|files)$ ]] \
+                || die "--only takes import, invoice or files"
             ONLY="$2"
             shift
             ;;
@@ -55,6 +65,11 @@ while [[ $# -gt 0 ]]; do
         --lines)
             positive "$1" "${2:-}"
             LINES="$2"
+            shift
+            ;;
+        --rows)
+            positive "$1" "${2:-}"
+            ROWS="$2"
             shift
             ;;
         --entries)
@@ -83,6 +98,7 @@ done
 DB="${TBB_BENCH_DB:-tbb_bench}"
 ODOO_DB="${TBB_BENCH_ODOO_DB:-tbb_bench_odoo}"
 SALE_DB="${TBB_BENCH_SALE_DB:-tbb_bench_sale}"
+FILES_DB="${TBB_BENCH_FILES_DB:-tbb_bench_files}"
 
 "$TBB_ROOT/scripts/setup.sh"
 cd "$TBB_ROOT"
@@ -92,13 +108,14 @@ cleanup() {
         db_drop "$DB"
         db_drop "$ODOO_DB"
         db_drop "$SALE_DB"
+        db_drop "$FILES_DB"
     fi
 }
 trap cleanup EXIT
 
 mkdir -p "$TBB_ROOT/bench-results"
 rc=0
-if [[ "$ONLY" != invoice ]]; then
+if [[ -z "$ONLY" || "$ONLY" == import ]]; then
     say "creating a fresh database $DB with $TBB_MODULE (about 2 minutes)"
     db_drop "$DB"
     odoo_bin -d "$DB" -i "$TBB_MODULE" --stop-after-init --no-http --log-level=warn \
@@ -111,7 +128,15 @@ if [[ "$ONLY" != invoice ]]; then
         --odoo-db "$ODOO_DB" --entries "$ENTRIES" --repeat "$REPEAT" \
         --out "$TBB_ROOT/bench-results/import.json" || rc=$?
 fi
-if [[ "$ONLY" != import ]]; then
+if [[ -z "$ONLY" || "$ONLY" == files ]]; then
+    say "creating a fresh database $FILES_DB with $TBB_MODULE (about 2 minutes)"
+    db_drop "$FILES_DB"
+    odoo_bin -d "$FILES_DB" -i "$TBB_MODULE" --stop-after-init --no-http --log-level=warn \
+        || die "could not install $TBB_MODULE in $FILES_DB"
+    "$PY" "$TBB_ROOT/scripts/bench_files.py" --config "$CONF" --db "$FILES_DB" \
+        --rows "$ROWS" --out "$TBB_ROOT/bench-results/files.json" || rc=$?
+fi
+if [[ -z "$ONLY" || "$ONLY" == invoice ]]; then
     say "creating a fresh database $SALE_DB with $TBB_MODULE and sale_timesheet (about 3 minutes)"
     db_drop "$SALE_DB"
     odoo_bin -d "$SALE_DB" -i "$TBB_MODULE,sale_timesheet" --stop-after-init --no-http \

@@ -67,6 +67,26 @@ def advisory_lock_key(*parts):
     return int.from_bytes(digest, "big", signed=True)
 
 
+# Entry locks are taken per bucket of external ids, not per id: a
+# transaction holds at most this many per backend, whatever the size of the
+# file (one per id made 20,000 rows exhaust PostgreSQL's lock table, "out of
+# shared memory"; TestImportFileScale.test_big_file_holds_few_locks). Two
+# imports of the same entry always meet on its bucket.
+ENTRY_LOCK_BUCKETS = 64
+
+
+def entry_lock_keys(backend_id, external_ids):
+    """The sorted advisory lock keys that serialise imports of ``external_ids``."""
+    buckets = {
+        advisory_lock_key(external_id) % ENTRY_LOCK_BUCKETS
+        for external_id in external_ids
+    }
+    return sorted(
+        advisory_lock_key("time.billing.entry", backend_id, "bucket", bucket)
+        for bucket in buckets
+    )
+
+
 def normalise_key(value):
     """Case- and space-insensitive form of a name, e-mail or reference."""
     if not value:

@@ -49,6 +49,15 @@ class TestStagingHelpers(BaseCase):
         )
         self.assertTrue(-(2**63) <= key < 2**63)
 
+    def test_entry_locks_are_bounded_per_backend(self):
+        ids = [f"row-{index}" for index in range(5000)]
+        keys = staging.entry_lock_keys(3, ids)
+        self.assertEqual(len(keys), staging.ENTRY_LOCK_BUCKETS)
+        self.assertEqual(keys, sorted(keys))
+        # One id always takes a lock of the big set, never one of another backend.
+        self.assertIn(staging.entry_lock_keys(3, ["row-42"])[0], keys)
+        self.assertNotIn(staging.entry_lock_keys(4, ["row-42"])[0], keys)
+
     def test_staged_values_rebuild_the_entry(self):
         entry = make_entry(
             "77",

@@ -15,6 +15,7 @@ from odoo.tests import BaseCase, tagged
 
 from ..exceptions import FileFormatError
 from ..providers.files.columns import suggest_mapping
+from ..providers.files.lazy import LazyRows
 from ..providers.files.rows import parse_rows
 from ..providers.files.tables import read_table
 from .common_files import by_line, parse, read
@@ -22,6 +23,17 @@ from .common_files import by_line, parse, read
 
 @tagged("post_install", "-at_install")
 class TestReadTable(BaseCase):
+    def test_rows_are_read_again_not_kept(self):
+        for name in ("harvest_de_semicolon_bom.csv", "timesheet_de.xlsx"):
+            table = read(name)
+            # Memory follows one row: each pass reads the file again.
+            self.assertIsInstance(table.rows, LazyRows, name)
+            rows = list(table.rows)
+            self.assertEqual(list(table.rows), rows, name)
+            self.assertEqual(len(table.rows), len(rows), name)
+            self.assertEqual(table.rows[-1], rows[-1], name)
+            self.assertEqual(table.rows[1:3], rows[1:3], name)
+
     def test_utf8_bom_semicolon_decimal_comma(self):
         table = read("harvest_de_semicolon_bom.csv")
         self.assertEqual(table.encoding, "utf-8-sig")

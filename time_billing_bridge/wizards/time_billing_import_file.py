@@ -1,17 +1,21 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import base64
-import dataclasses
+"""The upload wizard: reading the file and the import step.
 
-from markupsafe import Markup, escape
+The preview of the ready and column steps is in
+``time_billing_import_file_preview.py``, the columns in
+``time_billing_import_file_column.py``.
+"""
+
+import base64
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import split_every
 
 from ..exceptions import FileFormatError
 from ..providers import files
-from ..providers.base import EntryError
+from ..providers.base import EntryError, Page
 
 WIZARD_STATES = [
     ("upload", "Upload"),
@@ -19,13 +23,16 @@ WIZARD_STATES = [
     ("mapping", "Columns"),
     ("done", "Done"),
 ]
-# Results shown in the preview, and rows read to build it (the date order is
-# judged on the rows read).
-PREVIEW_ROWS = 8
-PREVIEW_ERRORS = 20
-PREVIEW_SAMPLE = 20000
-# Entries handed to the importer at once: bounds the ORM cache on big files.
+# Rows handed to the importer at once. The file is parsed row by row and
+# each chunk imported, then forgotten (results and ORM cache). Measured
+# (``scripts/bench.sh --only files``): the peak still grows with the file,
+# +20 MB for 20,000 rows, +62 MB for 100,000.
 IMPORT_CHUNK = 1000
+# Most rows one import reads; an administrator may raise it.
+MAX_ROWS_PARAM = "time_billing_bridge.import_max_rows"
+DEFAULT_MAX_ROWS = 200000
+# What makes a backend a file backend: files are imported into these only.
+FILE_PROVIDERS = ("csv",)
 
 
 def _header_key(header):
@@ -47,7 +54,7 @@ class TimeBillingImportFile(models.TransientModel):
     backend_id = fields.Many2one(
         comodel_name="time.billing.backend",
         required=True,
-        domain=[("provider", "=", "csv")],
+        domain=[("provider", "in", FILE_PROVIDERS)],
         default=lambda self: self._default_backend_id(),
         ondelete="cascade",
     )
@@ -108,9 +115,6 @@ class TimeBillingImportFile(models.TransientModel):
         help="E-mail or name of the person who logged every row, for files "
         "without a user column.",
     )
-    preview_html = fields.Html(
-        string="Preview", compute="_compute_preview_html", sanitize=False
-    )
     sync_run_id = fields.Many2one(
         comodel_name="time.billing.sync.run", readonly=True, ondelete="set null"
     )
@@ -133,7 +137,7 @@ class TimeBillingImportFile(models.TransientModel):
             self.env["time.billing.backend"]
             .search(
                 [
-                    ("provider", "=", "csv"),
+                    ("provider", "in", FILE_PROVIDERS),
                     ("company_id", "in", self.env.companies.ids),
                 ],
                 limit=1,
@@ -141,15 +145,53 @@ class TimeBillingImportFile(models.TransientModel):
             .id
         )
 
+    @api.constrains("backend_id")
+    def _check_file_backend(self):
+        """Files go into file backends only, whoever calls: the rows of a file
+        carry made-up ids that would mix with a connected account's own."""
+        for wizard in self:
+            if wizard.backend_id.provider not in FILE_PROVIDERS:
+                raise ValidationError(
+                    self.env._(
+                        "%(backend)s is not a file backend: a file can only be "
+                        "imported into a backend of type File (CSV / Excel).",
+                        backend=wizard.backend_id.display_name,
+                    )
+                )
+
+    @api.model
+    def _max_rows(self):
+        """Most rows one import reads (system parameter ``MAX_ROWS_PARAM``)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(MAX_ROWS_PARAM)
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            return DEFAULT_MAX_ROWS
+        return value if value > 0 else DEFAULT_MAX_ROWS
+
     # -- reading the file ---------------------------------------------------
 
     def _read_table(self):
-        """The uploaded file as a table; UserError when it cannot be read."""
+        """The uploaded file as a table; UserError when it cannot be read or
+        has more rows than an import takes."""
         self.ensure_one()
         if not self.file:
             raise UserError(self.env._("Choose a file to import."))
         try:
-            return files.read_table(base64.b64decode(self.file), self.filename or "")
+            return files.read_table(
+                base64.b64decode(self.file), self.filename or "", self._max_rows()
+            )
+        except files.TooManyRowsError as err:
+            raise UserError(
+                self.env._(
+                    "%(file)s has more than %(limit)s rows, the most one import "
+                    "reads. Split the file, or ask an administrator to raise the "
+                    "system parameter %(param)s.",
+                    file=self.filename or self.env._("The file"),
+                    limit=err.limit,
+                    param=MAX_ROWS_PARAM,
+                )
+            ) from err
         except FileFormatError as err:
             raise UserError(
                 self.env._(
@@ -224,8 +266,10 @@ class TimeBillingImportFile(models.TransientModel):
     # -- steps ----------------------------------------------------------------
 
     def action_read_file(self):
-        """Step 1: recognise the file, or prepare the column mapping."""
+        """Step 1: recognise the file, or prepare the column mapping, and keep
+        what the preview needs (the file is not read again for it)."""
         self.ensure_one()
+        self._check_file_backend()
         table = self._read_table()
         headers = list(table.headers)
         saved = self.env["time.billing.file.format"]._find_for_headers(
@@ -253,6 +297,7 @@ class TimeBillingImportFile(models.TransientModel):
             }
         )
         self._set_mapping(table, mapping)
+        self._store_preview_sample(table)
         return self._reopen()
 
     def action_edit_columns(self):
@@ -263,28 +308,52 @@ class TimeBillingImportFile(models.TransientModel):
 
     def action_back(self):
         self.ensure_one()
-        self.write({"state": "upload", "column_ids": [fields.Command.clear()]})
+        self.write(
+            {
+                "state": "upload",
+                "column_ids": [fields.Command.clear()],
+                "preview_sample": False,
+            }
+        )
         return self._reopen()
 
     def action_import(self):
-        """Last step: import every row through the backend's importer."""
+        """Last step: import every row through the backend's importer, a
+        chunk at a time as the rows are parsed."""
         self.ensure_one()
+        self._check_file_backend()
         table = self._read_table()
         mapping = self._current_mapping()
         try:
-            page = files.parse_rows(table, mapping)
+            notes, results = files.iter_rows(table, mapping)
         except FileFormatError as err:
             raise UserError(str(err)) from err
         backend = self.backend_id
         run = backend._start_sync_run("file")
-        for chunk in self._chunk_page(page):
-            backend._process_page(chunk, run)
+        to_fix = []
+        for chunk in split_every(IMPORT_CHUNK, results, list):
+            page = Page(notes=notes)
+            notes = []
+            for result in chunk:
+                if isinstance(result, EntryError):
+                    page.errors.append(result)
+                else:
+                    page.entries.append(result)
+            backend._process_page(page, run)
+            to_fix.extend(self._entries_to_fix(backend, page).ids)
+            # What the ORM read for this chunk is not needed by the next.
+            self.env.invalidate_all()
         run._finish()
         vals = {
             "state": "done",
             "sync_run_id": run.id,
             "exception_entry_ids": [
-                fields.Command.set(self._entries_to_fix(backend, page).ids)
+                fields.Command.set(
+                    self.env["time.billing.entry"]
+                    .browse(to_fix)
+                    .sorted(lambda entry: (entry.line_number or 0, entry.id))
+                    .ids
+                )
             ],
         }
         if self.state == "mapping" and self.save_format:
@@ -306,17 +375,17 @@ class TimeBillingImportFile(models.TransientModel):
     @api.model
     def _entries_to_fix(self, backend, page):
         """Entries of ``page`` that did not become (or stay) timesheet lines."""
-        external_ids = [result.external_id for result in page.entries + page.errors]
-        Entry = self.env["time.billing.entry"]
-        for batch in split_every(IMPORT_CHUNK, external_ids):
-            Entry |= Entry.search(
-                [
-                    ("backend_id", "=", backend.id),
-                    ("external_id", "in", list(batch)),
-                    ("state", "in", ("exception", "conflict")),
-                ]
-            )
-        return Entry.sorted(lambda entry: (entry.line_number or 0, entry.id))
+        return self.env["time.billing.entry"].search(
+            [
+                ("backend_id", "=", backend.id),
+                (
+                    "external_id",
+                    "in",
+                    [result.external_id for result in page.entries + page.errors],
+                ),
+                ("state", "in", ("exception", "conflict")),
+            ]
+        )
 
     def action_view_sync_run(self):
         self.ensure_one()
@@ -328,33 +397,6 @@ class TimeBillingImportFile(models.TransientModel):
         }
 
     # -- helpers --------------------------------------------------------------
-
-    @staticmethod
-    def _chunk_page(page):
-        """Split a page of a big file into pages the importer digests well."""
-        entries, errors = page.entries, page.errors
-        if len(entries) <= IMPORT_CHUNK:
-            yield page
-            return
-        for start in range(0, len(entries), IMPORT_CHUNK):
-            first = start == 0
-            yield dataclasses.replace(
-                page,
-                entries=entries[start : start + IMPORT_CHUNK],
-                errors=errors if first else [],
-                deleted_ids=page.deleted_ids if first else [],
-                notes=page.notes if first else [],
-            )
-
-    @staticmethod
-    def _column_samples(table):
-        """A few values of each column, to recognise it by."""
-        samples = [[] for _header in table.headers]
-        for row in table.rows[:PREVIEW_ROWS]:
-            for index, value in enumerate(row.values[: len(table.headers)]):
-                if value not in (None, "") and len(samples[index]) < 3:
-                    samples[index].append(str(value))
-        return [", ".join(values)[:120] for values in samples]
 
     def _default_format_name(self):
         name = (self.filename or "").rsplit(".", 1)[0]
@@ -369,130 +411,3 @@ class TimeBillingImportFile(models.TransientModel):
             "target": "new",
             "name": self.env._("Import File"),
         }
-
-    @api.depends(
-        "state",
-        "file",
-        "column_ids.role",
-        "date_format",
-        "decimal_separator",
-        "hours_format",
-        "import_repeated_rows",
-        "default_user",
-    )
-    def _compute_preview_html(self):
-        for wizard in self:
-            if wizard.state not in ("ready", "mapping") or not wizard.file:
-                wizard.preview_html = False
-                continue
-            try:
-                table = wizard._read_table()
-                sampled = len(table.rows) > PREVIEW_SAMPLE
-                if sampled:
-                    table = dataclasses.replace(table, rows=table.rows[:PREVIEW_SAMPLE])
-                page = files.parse_rows(table, wizard._current_mapping())
-            except (UserError, FileFormatError, ValueError) as err:
-                wizard.preview_html = Markup("<p class='text-danger'>%s</p>") % str(err)
-                continue
-            wizard.preview_html = wizard._render_preview(page, sampled=sampled)
-
-    def _render_preview(self, page, sampled=False):
-        """HTML: what was recognised, the first rows as they will be imported,
-        and the rows that cannot be read."""
-        parts = [
-            Markup("<p class='text-muted mb-1'>%s</p>") % note for note in page.notes
-        ]
-        summary = self.env._(
-            "%(good)s rows will be imported, %(bad)s cannot be read.",
-            good=len(page.entries),
-            bad=len(page.errors),
-        )
-        if sampled:
-            summary = self.env._(
-                "In the first %(count)s rows: %(summary)s",
-                count=PREVIEW_SAMPLE,
-                summary=summary,
-            )
-        parts.append(Markup("<p><strong>%s</strong></p>") % summary)
-        labels = (
-            self.env._("Line"),
-            self.env._("Date"),
-            self.env._("Hours"),
-            self.env._("User"),
-            self.env._("Project"),
-            self.env._("Task"),
-            self.env._("Description"),
-        )
-        head = Markup("").join(Markup("<th>%s</th>") % label for label in labels)
-        results = sorted(
-            page.entries + page.errors, key=lambda result: result.line_number or 0
-        )
-        rows = []
-        for result in results[:PREVIEW_ROWS]:
-            if isinstance(result, EntryError):
-                rows.append(
-                    Markup("<tr class='text-danger'><td>%s</td>%s</tr>")
-                    % (
-                        result.line_number or "",
-                        Markup("<td colspan='6'>%s</td>") % result.message,
-                    )
-                )
-                continue
-            cells = (
-                result.line_number or "",
-                result.date or "",
-                f"{result.hours:.2f}",
-                result.user_email or result.user_name or result.user_ref,
-                result.project_name or result.project_code or result.project_ref,
-                result.task_name or result.task_ref,
-                result.description,
-            )
-            rows.append(
-                Markup("<tr>%s</tr>")
-                % Markup("").join(Markup("<td>%s</td>") % escape(c) for c in cells)
-            )
-        parts.append(
-            Markup(
-                "<table class='table table-sm o_time_billing_preview'>"
-                "<thead><tr>%s</tr></thead><tbody>%s</tbody></table>"
-            )
-            % (head, Markup("").join(rows))
-        )
-        later_errors = [r for r in results[PREVIEW_ROWS:] if isinstance(r, EntryError)]
-        if later_errors:
-            items = Markup("").join(
-                Markup("<li>%s</li>") % error.message
-                for error in later_errors[:PREVIEW_ERRORS]
-            )
-            if len(later_errors) > PREVIEW_ERRORS:
-                items += Markup("<li>%s</li>") % self.env._(
-                    "... and %(count)s more",
-                    count=len(later_errors) - PREVIEW_ERRORS,
-                )
-            parts.append(
-                Markup("<p class='mb-1'>%s</p><ul class='text-danger'>%s</ul>")
-                % (self.env._("Further rows that cannot be read:"), items)
-            )
-        return Markup("").join(parts)
-
-
-class TimeBillingImportFileColumn(models.TransientModel):
-    _name = "time.billing.import.file.column"
-    _description = "Column of an Imported File"
-    _order = "sequence, id"
-
-    wizard_id = fields.Many2one(
-        comodel_name="time.billing.import.file", required=True, ondelete="cascade"
-    )
-    sequence = fields.Integer()
-    header = fields.Char(string="Column", readonly=True)
-    role = fields.Selection(
-        selection=lambda self: self._selection_role(),
-        string="Contains",
-        help="What this column holds. Leave empty to ignore the column.",
-    )
-    sample = fields.Char(string="First Values", readonly=True)
-
-    @api.model
-    def _selection_role(self):
-        return list(files.ROLES.items())

@@ -173,24 +173,29 @@ class TimeBillingImporter(models.AbstractModel):
 
     def _run_line_ops(self, decisions, operation):
         """Run ``operation`` on all ``decisions`` at once; if Odoo refuses,
-        retry one by one so that only the refused entries become exceptions.
+        split them in halves and retry each, so that only the refused entries
+        become exceptions.
+
+        Halving, not one savepoint per entry: each savepoint that writes
+        keeps a lock until the transaction ends, so a refused row costs a
+        few savepoints per halving level and the good rows around it none
+        of their own.
 
         ``operation`` receives a :class:`Decision` group: either the list
         wrapper with ``.record`` being all records, or a single decision.
         """
-        group = LineGroup(decisions)
         try:
             with self._operation_savepoint():
-                operation(group)
+                operation(LineGroup(decisions))
             return
-        except (UserError, PsycopgError):
-            _logger.debug("Batch refused, retrying entry by entry", exc_info=True)
-        for decision in decisions:
-            try:
-                with self._operation_savepoint():
-                    operation(LineGroup([decision]))
-            except (UserError, PsycopgError) as err:
-                self._refused(decision, err)
+        except (UserError, PsycopgError) as err:
+            if len(decisions) == 1:
+                self._refused(decisions[0], err)
+                return
+            _logger.debug("Batch refused, retrying in halves", exc_info=True)
+        half = len(decisions) // 2
+        self._run_line_ops(decisions[:half], operation)
+        self._run_line_ops(decisions[half:], operation)
 
     @contextmanager
     def _operation_savepoint(self):

@@ -121,12 +121,11 @@ class TimeBillingImporter(models.AbstractModel):
     @api.model
     def _lock_entries(self, backend, incoming):
         """Serialise concurrent imports of the same entries (polling, webhooks
-        and files may deliver one entry at the same time): one transaction
-        advisory lock per entry, taken in one query, in a stable order."""
-        keys = sorted(
-            staging.advisory_lock_key("time.billing.entry", backend.id, key)
-            for key in incoming
-        )
+        and files may deliver one entry at the same time): transaction
+        advisory locks on the buckets of the entries' ids (a bounded number,
+        see ``staging.ENTRY_LOCK_BUCKETS``), taken in one query, in a stable
+        order."""
+        keys = staging.entry_lock_keys(backend.id, incoming)
         self.env.cr.execute(
             SQL(
                 "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k",

@@ -37,17 +37,19 @@ from .columns import (
     suggest_mapping,
 )
 from .formats import HEADER_ALIASES, KNOWN_FORMATS, ROLES
-from .rows import parse_rows
-from .tables import read_table
+from .rows import iter_rows, parse_rows
+from .tables import TooManyRowsError, read_table
 from .values import parse_bool, parse_date, parse_hours, parse_time
 
 __all__ = [
     "HEADER_ALIASES",
     "KNOWN_FORMATS",
     "ROLES",
+    "TooManyRowsError",
     "ColumnMapping",
     "FileAdapter",
     "detect_format",
+    "iter_rows",
     "mapping_for_format",
     "parse_bool",
     "parse_date",

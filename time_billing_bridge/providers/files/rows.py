@@ -50,9 +50,27 @@ def parse_rows(table: Table, mapping_or_format=None) -> Page:
     cells, so re-importing a file with broken rows does not add new errors
     either.
     """
+    notes, results = iter_rows(table, mapping_or_format)
+    page = Page(notes=notes)
+    for result in results:
+        if isinstance(result, EntryError):
+            page.errors.append(result)
+        else:
+            page.entries.append(result)
+    return page
+
+
+def iter_rows(table: Table, mapping_or_format=None):
+    """What :func:`parse_rows` gives, one row at a time: ``(notes, results)``,
+    ``results`` an iterator of ExternalEntry and EntryError in the file's
+    order. Holds no result once handed over, only the ids seen (for repeats).
+    """
     mapping = resolve_mapping(table, mapping_or_format)
     reader = _RowReader(table, mapping)
-    page = Page(notes=list(table.notes) + reader.notes)
+    return list(table.notes) + reader.notes, _results(table, reader, mapping)
+
+
+def _results(table, reader, mapping):
     first_line_of = {}
     repeats = {}
     for row in table.rows:
@@ -86,11 +104,7 @@ def parse_rows(table: Table, mapping_or_format=None) -> Page:
             first_line_of.setdefault(repeat_id, row.line_number)
         else:
             first_line_of[external_id] = row.line_number
-        if isinstance(result, EntryError):
-            page.errors.append(result)
-        else:
-            page.entries.append(result)
-    return page
+        yield result
 
 
 def _replace_id(result, external_id):

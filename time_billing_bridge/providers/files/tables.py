@@ -3,18 +3,21 @@
 """Reading a file into a table: header and rows, before any interpretation.
 
 CSV (encoding and separator detected) or the first sheet of an XLSX
-workbook; raises FileFormatError when the file cannot be read at all.
+workbook; raises FileFormatError when the file cannot be read at all, has
+more rows than the caller allows, or is an XLSX that would decompress to
+more than the bounds of :mod:`.workbooks` (a "zip bomb"). A file's rows
+are read again at each pass over them (:class:`~.lazy.LazyRows`).
 """
 
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from ...exceptions import FileFormatError
 from .formats import DELIMITER_LABELS, DELIMITERS, ENCODING_LABELS, SNIFF_SAMPLE
+from .lazy import LazyRows
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,10 @@ class Row:
 
 @dataclass
 class Table:
-    """A file read as a header and data rows, before any interpretation."""
+    """A file read as a header and data rows, before any interpretation.
+
+    ``rows`` is a list, or for a file a :class:`~.lazy.LazyRows` that reads
+    the file again at each iteration."""
 
     headers: list
     rows: list
@@ -63,7 +69,15 @@ class Table:
         return f"{what}, {len(self.headers)} columns, {len(self.rows)} rows"
 
 
-def read_table(content: bytes, filename: str = "") -> Table:
+class TooManyRowsError(FileFormatError):
+    """The file has more rows than the caller allows; ``limit`` says how many."""
+
+    def __init__(self, message, limit):
+        super().__init__(message)
+        self.limit = limit
+
+
+def read_table(content: bytes, filename: str = "", max_rows: int = 0) -> Table:
     """Read an uploaded CSV or XLSX file into a :class:`Table`.
 
     CSV: UTF-8 (with or without BOM) or UTF-16 with BOM, else Windows-1252 /
@@ -72,20 +86,24 @@ def read_table(content: bytes, filename: str = "") -> Table:
     header is the first row naming at least two columns (a report title above
     it is skipped and noted); blank rows are skipped.
 
-    Raises FileFormatError when the file cannot be read at all.
+    Raises FileFormatError when the file cannot be read at all, and
+    TooManyRowsError as soon as a row past ``max_rows`` (when set) is read.
     """
     name = _file_label(filename)
     if not content or not content.strip():
         raise FileFormatError(f"{name} is empty.")
     if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content, filename)
+        # Imported here: CSV uploads must not need openpyxl.
+        from .workbooks import read_xlsx
+
+        return read_xlsx(content, filename, max_rows)
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileFormatError(
             f"{name} is an Excel 97-2003 (.xls) or password-protected workbook, "
             "which cannot be read: save it as .xlsx or CSV without a password."
         )
     text, encoding, removed = _decode(content, name)
-    table = _read_csv(text, encoding, filename)
+    table = _read_csv(text, encoding, filename, max_rows)
     if removed:
         table.notes.append(
             f"Removed {removed} NUL character(s), which are not text, from the file."
@@ -203,7 +221,15 @@ def _guess_delimiter(text, name):
     return max(DELIMITERS, key=lambda d: (widths[d], consistency(d)))
 
 
-def _read_csv(text, encoding, filename):
+def _check_row_limit(name, count, max_rows):
+    if max_rows and count > max_rows:
+        raise TooManyRowsError(
+            f"{name} has more than {max_rows} rows, the most one import reads.",
+            max_rows,
+        )
+
+
+def _read_csv(text, encoding, filename, max_rows=0):
     name = _file_label(filename)
     notes = []
     start_line = 1
@@ -216,48 +242,25 @@ def _read_csv(text, encoding, filename):
         start_line = 2
     if delimiter is None:
         delimiter = _guess_delimiter(text, name)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     headers = None
-    rows = []
     preamble = []
-    previous_line = 0
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            line = start_line + previous_line
-            rows.append(
-                Row(
-                    line,
-                    (),
-                    line,
-                    f"the file cannot be read from this line on ({err}); "
-                    "the rows above it were read",
-                )
-            )
-            break
-        line = start_line + previous_line
-        last_line = start_line + reader.line_num - 1
-        previous_line = reader.line_num
-        if headers is None:
-            if _filled_count(values) < 2:
-                if _filled_count(values):
-                    preamble.append(line)
-                continue
-            headers = _clean_headers(values, name)
-            continue
-        if not _filled_count(values):
-            continue
-        rows.append(
-            Row(
-                line,
-                tuple(values),
-                last_line,
-                _csv_row_issue(values, len(headers), delimiter, line, last_line),
-            )
-        )
+    count = 0
+    for kind, item in _csv_events(text, delimiter, start_line, name):
+        if kind == "preamble":
+            preamble.append(item)
+        elif kind == "header":
+            headers = item
+        else:
+            count += 1
+            _check_row_limit(name, count, max_rows)
+    rows = LazyRows(
+        lambda: (
+            item
+            for kind, item in _csv_events(text, delimiter, start_line, name)
+            if kind == "row"
+        ),
+        count,
+    )
     _check_found(name, headers, rows, preamble)
     notes.append(
         f"Read as {ENCODING_LABELS[encoding]} text, "
@@ -278,6 +281,47 @@ def _read_csv(text, encoding, filename):
         delimiter=delimiter,
         notes=notes,
     )
+
+
+def _csv_events(text, delimiter, start_line, name):
+    """Read CSV ``text``: yield ("preamble", line) for a line above the
+    column names, ("header", headers) once, then ("row", Row) per row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    width = None
+    previous_line = 0
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            line = start_line + previous_line
+            yield (
+                "row",
+                Row(
+                    line,
+                    (),
+                    line,
+                    f"the file cannot be read from this line on ({err}); "
+                    "the rows above it were read",
+                ),
+            )
+            return
+        line = start_line + previous_line
+        last_line = start_line + reader.line_num - 1
+        previous_line = reader.line_num
+        if width is None:
+            if _filled_count(values) >= 2:
+                headers = _clean_headers(values, name)
+                width = len(headers)
+                yield "header", headers
+            elif _filled_count(values):
+                yield "preamble", line
+            continue
+        if not _filled_count(values):
+            continue
+        issue = _csv_row_issue(values, width, delimiter, line, last_line)
+        yield "row", Row(line, tuple(values), last_line, issue)
 
 
 def _csv_row_issue(values, width, delimiter, line, last_line):
@@ -360,79 +404,6 @@ _DATE_OR_TIME_LIKE_RE = re.compile(r"^(\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\
 def _preview(values, limit=60):
     text = ", ".join(str(value) for value in values if value not in (None, ""))
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _read_xlsx(content, filename):
-    # Imported here: CSV uploads must not need openpyxl.
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    name = _file_label(filename)
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            members = set(archive.namelist())
-            if "mimetype" in members:
-                kind = archive.read("mimetype").decode("ascii", "replace")
-                if "opendocument" in kind:
-                    raise FileFormatError(
-                        f"{name} is an OpenDocument spreadsheet (.ods), which "
-                        "cannot be read: save it as .xlsx or CSV."
-                    )
-            if "xl/workbook.xml" not in members:
-                raise FileFormatError(
-                    f"{name} is a ZIP archive, not an Excel workbook: upload the "
-                    ".xlsx or CSV file itself."
-                )
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(content), read_only=True, data_only=True
-        )
-    except zipfile.BadZipFile as err:
-        raise FileFormatError(
-            f"{name} looks like an Excel workbook but is damaged or incomplete."
-        ) from err
-    except (InvalidFileException, KeyError, ValueError, OSError) as err:
-        raise FileFormatError(
-            f"{name} could not be opened as an Excel workbook ({err})."
-        ) from err
-    try:
-        if not workbook.worksheets:
-            raise FileFormatError(f"{name} has no sheet.")
-        sheet = workbook.worksheets[0]
-        # Some writers store wrong sheet dimensions; read what is there.
-        sheet.reset_dimensions()
-        headers = None
-        rows = []
-        preamble = []
-        for line, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1):
-            filled = _filled_count(values)
-            if headers is None and filled < 2:
-                if filled:
-                    preamble.append(line)
-            elif headers is None:
-                headers = _clean_headers(values, name)
-            elif filled:
-                rows.append(Row(line, tuple(values), line))
-        notes = [f"Read the first sheet, '{sheet.title}', of the workbook."]
-        notes.extend(_preamble_notes(preamble))
-        if len(workbook.worksheets) > 1:
-            others = ", ".join(f"'{ws.title}'" for ws in workbook.worksheets[1:])
-            notes.append(f"Other sheets are not read: {others}.")
-        epoch = workbook.epoch
-        title = sheet.title
-    finally:
-        workbook.close()
-    if headers is None and not preamble:
-        raise FileFormatError(f"{name} has an empty first sheet.")
-    _check_found(name, headers, rows, preamble)
-    return Table(
-        headers=headers,
-        rows=rows,
-        filename=filename,
-        kind="xlsx",
-        sheet_name=title,
-        excel_epoch=epoch,
-        notes=notes,
-    )
 
 
 def _filled(value):
