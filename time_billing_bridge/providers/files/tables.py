@@ -229,6 +229,21 @@ def _check_row_limit(name, count, max_rows):
         )
 
 
+def _scan_events(events, name, max_rows):
+    """``(headers, preamble, row count)`` of a table's events, checking the
+    row limit as rows go by."""
+    headers, preamble, count = None, [], 0
+    for kind, item in events:
+        if kind == "preamble":
+            preamble.append(item)
+        elif kind == "header":
+            headers = item
+        else:
+            count += 1
+            _check_row_limit(name, count, max_rows)
+    return headers, preamble, count
+
+
 def _read_csv(text, encoding, filename, max_rows=0):
     name = _file_label(filename)
     notes = []
@@ -242,17 +257,9 @@ def _read_csv(text, encoding, filename, max_rows=0):
         start_line = 2
     if delimiter is None:
         delimiter = _guess_delimiter(text, name)
-    headers = None
-    preamble = []
-    count = 0
-    for kind, item in _csv_events(text, delimiter, start_line, name):
-        if kind == "preamble":
-            preamble.append(item)
-        elif kind == "header":
-            headers = item
-        else:
-            count += 1
-            _check_row_limit(name, count, max_rows)
+    headers, preamble, count = _scan_events(
+        _csv_events(text, delimiter, start_line, name), name, max_rows
+    )
     rows = LazyRows(
         lambda: (
             item

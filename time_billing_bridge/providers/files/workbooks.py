@@ -15,11 +15,11 @@ from .tables import (
     Row,
     Table,
     _check_found,
-    _check_row_limit,
     _clean_headers,
     _file_label,
     _filled_count,
     _preamble_notes,
+    _scan_events,
 )
 
 # Bounds on an XLSX archive, checked on its directory before anything is
@@ -99,17 +99,9 @@ def read_xlsx(content, filename, max_rows=0):
         sheet = workbook.worksheets[0]
         # Some writers store wrong sheet dimensions; read what is there.
         sheet.reset_dimensions()
-        headers = None
-        preamble = []
-        count = 0
-        for kind, item in _sheet_events(sheet, name):
-            if kind == "preamble":
-                preamble.append(item)
-            elif kind == "header":
-                headers = item
-            else:
-                count += 1
-                _check_row_limit(name, count, max_rows)
+        headers, preamble, count = _scan_events(
+            _sheet_events(sheet, name), name, max_rows
+        )
         notes = [f"Read the first sheet, '{sheet.title}', of the workbook."]
         notes.extend(_preamble_notes(preamble))
         if len(workbook.worksheets) > 1:
