@@ -162,12 +162,9 @@ class TimeBillingInvoiceRun(models.Model):
 
     def action_view_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_invoice_type"
+        return self.env["account.move"]._billing_invoices_action(
+            [("billing_run_id", "=", self.id)]
         )
-        action["domain"] = [("billing_run_id", "=", self.id)]
-        action["context"] = {"create": False}
-        return action
 
     def _action_open(self):
         """What to show after a run started by a button: its only invoice,

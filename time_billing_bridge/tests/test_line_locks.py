@@ -230,6 +230,8 @@ class TestBillingFactsHaveOneOwner(ApprovalCommon):
             "billing_rejection_reason": False,
             "billing_period_id": False,
             "billing_hold_reason": False,
+            "billing_written_off_hours": 9.0,
+            "billing_written_off_amount": 900.0,
         }
         for who, user in self._people().items():
             for fname, value in attacks.items():

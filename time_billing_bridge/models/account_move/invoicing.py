@@ -82,6 +82,16 @@ class AccountMove(models.Model):
         )
         return action
 
+    @api.model
+    def _billing_invoices_action(self, domain):
+        """Odoo's customer invoices list, showing the invoices of ``domain``."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = domain
+        action["context"] = {"create": False}
+        return action
+
     def _billing_time_appendix(self):
         """The time detail printed after the invoice, as text: ``{"rows":
         [...], "hours", "amount"}``, or ``None`` when the contract does not

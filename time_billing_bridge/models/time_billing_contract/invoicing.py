@@ -101,12 +101,9 @@ class TimeBillingContract(models.Model):
 
     def action_view_invoices(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account.action_move_out_invoice_type"
+        return self.env["account.move"]._billing_invoices_action(
+            [("billing_contract_id", "=", self.id)]
         )
-        action["domain"] = [("billing_contract_id", "=", self.id)]
-        action["context"] = {"create": False}
-        return action
 
     def _billing_check_unbilled_alert(self):
         """Tell the billing responsible, once per crossing, when the approved
