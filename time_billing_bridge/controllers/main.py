@@ -23,8 +23,13 @@ is checked in this order, and nothing is written before the signature holds:
    synchronisation, moved to now, imports what it was about; any other
    timestamp is refused (400);
 4. the same call was not received before: a repeated delivery (provider
-   retry, replay) is answered ``200 {"status": "duplicate"}`` and changes
-   nothing, so that the provider stops retrying.
+   retry, replay, also under another unsigned event name) is answered
+   ``200 {"status": "duplicate"}`` and changes nothing, so that the provider
+   stops retrying;
+5. deletions pushed by a provider whose calls are not signed (Clockify) are
+   confirmed at the source first: an entry the source still has is not
+   deleted (``200 {"status": "ignored"}``), and when the source cannot be
+   asked the call is answered 503, to be delivered again.
 
 An accepted event goes through the same import as polling does (a sync run
 with the trigger "Webhook").
@@ -168,11 +173,13 @@ class TimeBillingWebhookController(http.Controller):
                     return request.make_json_response({"status": "late"})
                 _log_refusal(backend_id, "timestamp out of window")
                 return self._reply(400, error="timestamp_out_of_window")
-        # The digest covers what was signed (and Clockify's event type, sent
-        # in a header): a retried or replayed delivery meets it again, while
+        # The digest covers what was signed, and of the unsigned headers only
+        # what changes the call's effect (a Clockify deletion): a retried or
+        # replayed delivery meets it again, under any other event name, while
         # two distinct events never share it, even with a reused event id.
+        kind = adapter.webhook_delivery_kind(headers) if adapter else ""
+        digest = Event._make_digest(kind, timestamp or "", raw_body)
         event_type = headers.get("Clockify-Webhook-Event-Type") or ""
-        digest = Event._make_digest(event_type, timestamp or "", raw_body)
         event_ref = " ".join(filter(None, [event_type, event_id]))
         result = Event.with_user(SUPERUSER_ID)._receive(
             backend.with_user(SUPERUSER_ID).with_company(backend.company_id),

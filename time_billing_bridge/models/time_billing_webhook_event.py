@@ -1,5 +1,6 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import dataclasses
 import hashlib
 import json
 import logging
@@ -26,6 +27,10 @@ UNTIMED_EVENT_RETENTION = timedelta(days=7)
 # Kept a little longer than the replay window, so that a call at the edge of
 # the window still meets its digest.
 REPLAY_WINDOW_MARGIN = timedelta(hours=1)
+# A deletion is confirmed at the source while the provider waits for the
+# answer: one quick attempt.
+CONFIRM_MAX_WAIT = 2.0
+CONFIRM_DEADLINE = 15.0
 
 WEBHOOK_EVENT_STATES = [
     ("processed", "Processed"),
@@ -199,6 +204,19 @@ class TimeBillingWebhookEvent(models.Model):
                 }
             )
             return {"http_status": 400, "error": "unreadable_payload"}
+        if page.deleted_ids:
+            try:
+                page = self._confirm_deletions(backend, event, page)
+            except ProviderError as err:
+                # Whether the entries are gone is unknown: forget the call, so
+                # that its next delivery is tried again.
+                _logger.warning(
+                    "Webhook deletion for backend %s not confirmed at the source: %s",
+                    backend.id,
+                    backend._redact_secrets(str(err)),
+                )
+                event.unlink()
+                return {"http_status": 503, "error": "source_unavailable"}
         if not (page.entries or page.errors or page.deleted_ids):
             event.state = "ignored"
             return {"status": "ignored"}
@@ -207,6 +225,49 @@ class TimeBillingWebhookEvent(models.Model):
         run._finish()
         event.sync_run_id = run
         return {"status": "processed", "counts": counts}
+
+    @api.model
+    def _confirm_deletions(self, backend, event, page):
+        """``page`` without the deletions the source does not confirm.
+
+        Asked within the provider's request, so with one quick attempt; raises
+        ProviderError when the source cannot answer.
+        """
+        adapter_class = get_adapter_class(backend.provider)
+        if not (adapter_class and getattr(adapter_class, "supports_webhooks", False)):
+            return page
+        config = backend.sudo()._get_adapter_config()
+        adapter = adapter_class(
+            dataclasses.replace(
+                config,
+                max_retries=1,
+                max_retry_wait=CONFIRM_MAX_WAIT,
+                deadline=min(config.deadline, CONFIRM_DEADLINE),
+            )
+        )
+        try:
+            gone = set(adapter.confirm_deleted(page.deleted_ids))
+        finally:
+            adapter.close()
+        kept = [
+            external_id for external_id in page.deleted_ids if external_id not in gone
+        ]
+        if kept:
+            _logger.warning(
+                "Webhook call for backend %s reports %s deleted, but the source "
+                "still has it: not deleted",
+                backend.id,
+                ", ".join(kept),
+            )
+            event.message = self.env._(
+                "Reported deleted, but still at the source, so not deleted: "
+                "%(ids)s. If nobody deleted it, the webhook's token may be "
+                "known to others: replace it.",
+                ids=", ".join(kept),
+            )
+        return dataclasses.replace(
+            page, deleted_ids=[i for i in page.deleted_ids if i in gone]
+        )
 
     @api.model
     def _parse_payload(self, backend, payload, headers):

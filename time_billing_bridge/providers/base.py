@@ -173,3 +173,21 @@ class ProviderAdapter:
     def parse_webhook(self, payload: dict, headers: Mapping | None = None) -> Page:
         """Turn one pushed event into a Page, exactly as polling would."""
         raise NotImplementedError
+
+    def webhook_delivery_kind(self, headers: Mapping) -> str:
+        """What the unsigned headers of a call add to its identity.
+
+        Deliveries are told apart by what was signed; a provider that names
+        the event in an unsigned header returns here only the distinction
+        that changes what the call does (e.g. "deletion"), so that a replay
+        under another event name meets the first delivery.
+        """
+        return ""
+
+    def confirm_deleted(self, external_ids: list[str]) -> list[str]:
+        """The ids among ``external_ids`` that are really gone at the source.
+
+        Providers whose webhook calls are signed trust the call; the others
+        ask the source, so that a leaked token cannot delete time.
+        """
+        return list(external_ids)

@@ -17,8 +17,9 @@ import json
 import logging
 from datetime import datetime, time, timedelta
 from functools import partial
+from urllib.parse import quote
 
-from ..exceptions import ProviderError
+from ..exceptions import ProviderError, ProviderNotFound
 from . import register
 from .base import EntryError, ExternalEntry, Page
 from .common import (
@@ -48,6 +49,7 @@ TIME_ENTRY_EVENTS = {
     "TIME_ENTRY_UPDATED",
     "TIME_ENTRY_DELETED",
 }
+DELETION_EVENT = "TIME_ENTRY_DELETED"
 
 
 def _object(record, key):
@@ -256,6 +258,28 @@ class ClockifyAdapter(HttpAdapter):
             self.config.webhook_secret, header(headers, "Clockify-Signature")
         )
 
+    def webhook_delivery_kind(self, headers):
+        # The event type is not signed: only a deletion differs in effect
+        # from a creation or an update carrying the same body.
+        event = text(header(headers, "Clockify-Webhook-Event-Type")).upper()
+        return "deletion" if event == DELETION_EVENT else ""
+
+    def confirm_deleted(self, external_ids):
+        """Ask Clockify for each entry (``GET /workspaces/{ws}/time-entries/
+        {id}``): only those it no longer knows (404) are gone. Its webhook
+        token is fixed and signs nothing, so a deletion is never taken on the
+        call's word."""
+        gone = []
+        for external_id in external_ids:
+            try:
+                self.http.get_json(
+                    f"workspaces/{self.workspace}/time-entries/"
+                    f"{quote(str(external_id), safe='')}"
+                )
+            except ProviderNotFound:
+                gone.append(external_id)
+        return gone
+
     def parse_webhook(self, payload, headers=None):
         """One Clockify webhook call -> Page.
 
@@ -290,7 +314,7 @@ class ClockifyAdapter(HttpAdapter):
                     )
                 ]
             )
-        if event == "TIME_ENTRY_DELETED":
+        if event == DELETION_EVENT:
             if not payload.get("id"):
                 return Page(
                     errors=[

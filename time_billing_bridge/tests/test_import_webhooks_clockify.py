@@ -23,7 +23,8 @@ class TestClockifyWebhooks(WebhookCommon):
         self.assertEqual(entry.timesheet_id.unit_amount, 0.75)
         self.assertEqual(self._runs(self.clockify_backend).trigger, "webhook")
 
-        # The same entry deleted: another event type, so not a duplicate.
+        # The same entry deleted at the source: Clockify confirms it is gone.
+        self.clockify.reset_log()
         payload, headers = self.clockify.webhook_event(
             record["id"], event="TIME_ENTRY_DELETED"
         )
@@ -31,6 +32,75 @@ class TestClockifyWebhooks(WebhookCommon):
         self.assertEqual(response.status_code, 200, response.text)
         self.assertEqual(response.json()["status"], "processed")
         self.assertEqual(entry.state, "deleted")
+        self.assertEqual(
+            len(self.clockify.requests_to(f"/time-entries/{record['id']}", "GET")), 1
+        )
+        # The deletion delivered again changes nothing.
+        response = self._post(self.clockify_backend, payload, headers)
+        self.assertEqual(response.json()["status"], "duplicate")
+
+    def test_a_replay_under_another_event_name_is_the_same_delivery(self):
+        # The event type travels in a header the token does not sign.
+        record = self.clockify.add(_seconds=1800)
+        payload, headers = self.clockify.webhook_event(
+            record["id"], event="NEW_TIME_ENTRY"
+        )
+        self.assertEqual(
+            self._post(self.clockify_backend, payload, headers).json()["status"],
+            "processed",
+        )
+        for event in ("TIME_ENTRY_UPDATED", "TIMER_STOPPED", "time_entry_updated"):
+            headers["Clockify-Webhook-Event-Type"] = event
+            response = self._post(self.clockify_backend, payload, headers)
+            self.assertEqual(response.status_code, 200, response.text)
+            self.assertEqual(response.json()["status"], "duplicate", event)
+        self.assertEqual(len(self._runs(self.clockify_backend)), 1)
+        self.assertEqual(len(self._events(self.clockify_backend)), 1)
+
+    @mute_logger("odoo.addons.time_billing_bridge.models.time_billing_webhook_event")
+    def test_a_forged_deletion_of_time_still_at_the_source_deletes_nothing(self):
+        # Whoever holds the token replays a creation as a deletion.
+        record = self.clockify.add(_seconds=1800)
+        payload, headers = self.clockify.webhook_event(
+            record["id"], event="NEW_TIME_ENTRY"
+        )
+        self._post(self.clockify_backend, payload, headers)
+        entry = self._entries(self.clockify_backend)
+        line = entry.timesheet_id
+        headers["Clockify-Webhook-Event-Type"] = "TIME_ENTRY_DELETED"
+        response = self._post(self.clockify_backend, payload, headers)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()["status"], "ignored")
+        self.assertEqual(entry.state, "imported")
+        self.assertTrue(line.exists())
+        self.assertEqual(line.unit_amount, 0.5)
+        forged = self._events(self.clockify_backend)[:1]
+        self.assertEqual(forged.state, "ignored")
+        self.assertIn(str(record["id"]), forged.message)
+        self.assertIn("still at the source", forged.message)
+
+    @mute_logger("odoo.addons.time_billing_bridge.models.time_billing_webhook_event")
+    def test_a_deletion_the_source_cannot_confirm_is_delivered_again(self):
+        record = self.clockify.add(_seconds=1800)
+        payload, headers = self.clockify.webhook_event(
+            record["id"], event="NEW_TIME_ENTRY"
+        )
+        self._post(self.clockify_backend, payload, headers)
+        entry = self._entries(self.clockify_backend)
+        payload, headers = self.clockify.webhook_event(
+            record["id"], event="TIME_ENTRY_DELETED"
+        )
+        self.clockify.fail_next(503, times=2)
+        response = self._post(self.clockify_backend, payload, headers)
+        self.assertEqual(response.status_code, 503, response.text)
+        self.assertEqual(response.json()["error"], "source_unavailable")
+        self.assertEqual(entry.state, "imported")
+        self.assertEqual(len(self._events(self.clockify_backend)), 1)
+        # Clockify delivers it again once the source answers: applied.
+        response = self._post(self.clockify_backend, payload, headers)
+        self.assertEqual(response.json()["status"], "processed")
+        self.assertEqual(entry.state, "deleted")
+        self.assertFalse(entry.timesheet_id)
 
     @mute_logger(CONTROLLER_LOGGER)
     def test_clockify_wrong_token(self):

@@ -279,6 +279,31 @@ class TestClockifyWebhooks(ProviderCase):
         page = self.adapter.parse_webhook({"id": "p1", "name": "X"}, headers)
         self.assertEqual((page.entries, page.deleted_ids, page.errors), ([], [], []))
 
+    def test_deletions_are_confirmed_at_the_source(self):
+        other = self.fake.add(_seconds=600)
+        self.fake.delete(self.record["id"])
+        gone = self.adapter.confirm_deleted([self.record["id"], other["id"]])
+        self.assertEqual(gone, [self.record["id"]])
+        self.fake.fail_next(401)
+        with self.assertRaises(ProviderAuthError):
+            self.adapter.confirm_deleted([other["id"]])
+
+    def test_only_a_deletion_adds_to_the_identity_of_a_call(self):
+        kinds = {
+            event: self.adapter.webhook_delivery_kind(
+                {"clockify-webhook-event-type": event}
+            )
+            for event in ("NEW_TIME_ENTRY", "TIME_ENTRY_UPDATED", "TIME_ENTRY_DELETED")
+        }
+        self.assertEqual(
+            kinds,
+            {
+                "NEW_TIME_ENTRY": "",
+                "TIME_ENTRY_UPDATED": "",
+                "TIME_ENTRY_DELETED": "deletion",
+            },
+        )
+
     def test_other_workspace_and_broken_payload(self):
         payload, headers = self.fake.webhook_event(self.record["id"])
         payload["workspaceId"] = "elsewhere"

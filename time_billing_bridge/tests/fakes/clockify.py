@@ -149,8 +149,14 @@ class FakeClockify(FakeServer):
     # -- webhooks ----------------------------------------------------------------
 
     def webhook_event(self, record_id, event="TIME_ENTRY_UPDATED"):
-        """``(payload, headers)`` of the call Clockify makes for ``event``."""
+        """``(payload, headers)`` of the call Clockify makes for ``event``.
+
+        ``TIME_ENTRY_DELETED`` deletes the record at the source first, as the
+        deletion that Clockify reports.
+        """
         record = self.find(record_id)
+        if event == "TIME_ENTRY_DELETED":
+            self.delete(record_id)
         people = {p.id: p for p in self.people}
         payload = self._hydrate(record)
         person = people.get(record.get("userId"))
@@ -209,6 +215,15 @@ class FakeClockify(FakeServer):
             return json_response({"message": "Access Denied", "code": 403}, 403)
         if path == workspace + "/users":
             return self._page(request, [self._user(p) for p in self.people])
+        entry_prefix = workspace + "/time-entries/"
+        if path.startswith(entry_prefix) and "/" not in path[len(entry_prefix) :]:
+            try:
+                record = self.find(path[len(entry_prefix) :])
+            except KeyError:
+                return json_response(
+                    {"message": "Time entry doesn't exist", "code": 404}, 404
+                )
+            return json_response(record)
         prefix = workspace + "/user/"
         if path.startswith(prefix) and path.endswith("/time-entries"):
             user_id = path[len(prefix) : -len("/time-entries")]
