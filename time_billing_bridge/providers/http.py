@@ -34,6 +34,7 @@ from ..exceptions import (
 )
 from .base import ProviderAdapter
 from .body import BodyTooLarge, DeadlineExceeded, read_body
+from .guard import deadline, guard_session
 from .redact import redact, secret_forms
 from .urls import check_url, origin
 
@@ -121,7 +122,7 @@ class HttpClient:
         )
         self.quota_status = quota_status
         self.quota_reset_header = quota_reset_header
-        self.session = requests.Session()
+        self.session = guard_session(requests.Session(), config.allow_private_hosts)
         self.session.headers.update(
             {"Accept": "application/json", "User-Agent": config.user_agent}
         )
@@ -232,17 +233,18 @@ class HttpClient:
                 raise DeadlineExceeded()
             timeout = min(float(self.config.timeout), remaining)
             trusted = origin(url) == self._origin
-            response = self.session.request(
-                method,
-                url,
-                params=params,
-                json=json,
-                headers=self.credential_headers if trusted else None,
-                auth=self.auth if trusted else None,
-                timeout=timeout,  # connect and each read
-                allow_redirects=False,
-                stream=True,
-            )
+            with deadline(deadline_at):
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    headers=self.credential_headers if trusted else None,
+                    auth=self.auth if trusted else None,
+                    timeout=timeout,  # connect and each read
+                    allow_redirects=False,
+                    stream=True,
+                )
             if not response.is_redirect:
                 return read_body(
                     response, deadline_at, int(self.config.max_response_bytes)

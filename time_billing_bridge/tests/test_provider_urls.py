@@ -7,10 +7,12 @@ against the fake provider servers."""
 import ipaddress
 import json
 import time
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
 from ..exceptions import ProviderAuthError, ProviderError, RetryableProviderError
+from ..providers import http as http_module
 from ..providers import urls
 from ..providers.base import AdapterConfig
 from ..providers.harvest import HarvestAdapter
@@ -186,6 +188,29 @@ class TestRedirects(ProviderCase):
 
 
 @tagged("post_install", "-at_install")
+class TestConnectedAddress(ProviderCase):
+    """The address is checked again on the connection itself: a name that
+    resolved to a public address when the URL was checked may point to a
+    private one by the time the connection opens (DNS rebinding)."""
+
+    provider = "harvest"
+
+    def test_a_connection_that_reaches_a_private_address_sends_nothing(self):
+        fake = self.start(FakeHarvest())
+        adapter = self.make_adapter(fake, allow_private_hosts=False)
+        # The URL check saw a public address; the connection reaches 127.0.0.1.
+        with patch.object(http_module, "check_url", lambda *args, **kwargs: None):
+            with self.assertRaises(UnsafeUrlError) as caught:
+                adapter.check_connection()
+        self.assertIn("now resolves to a private", str(caught.exception))
+        self.assertIn("(127.0.0.1)", str(caught.exception))
+        self.assertEqual(fake.requests, [])
+        # Allowed by the system parameter: the same call goes through.
+        adapter = self.make_adapter(fake, allow_private_hosts=True)
+        self.assertIn("Harvest", adapter.check_connection())
+
+
+@tagged("post_install", "-at_install")
 class TestDeadlineAndSize(ProviderCase):
     provider = "harvest"
 
@@ -216,6 +241,21 @@ class TestDeadlineAndSize(ProviderCase):
                 )
                 self.assertLess(elapsed, 3.0)
                 self.assertGreaterEqual(elapsed, 0.9)
+
+    def test_headers_sent_byte_by_byte_stop_at_the_deadline(self):
+        """Each byte of the status line and headers comes within the socket
+        timeout; the deadline still ends the wait."""
+        adapter = self.make_adapter(self.fake, timeout=5.0, deadline=1.0, max_retries=0)
+        self.fake.trickle_next(self.body, delay=0.05, in_headers=True)
+        started = time.monotonic()
+        with self.assertRaises(RetryableProviderError) as caught:
+            list(adapter.iter_pages())
+        self.assertIn("did not complete the answer within 1 s", str(caught.exception))
+        self.assertLess(time.monotonic() - started, 3.0)
+        # Quick headers are read as usual.
+        adapter = self.make_adapter(self.fake, deadline=10.0)
+        self.fake.trickle_next(self.body, chunk_size=64, in_headers=True)
+        self.assertEqual(len(list(adapter.iter_pages())), 1)
 
     def test_a_slow_answer_within_the_deadline_is_read(self):
         adapter = self.make_adapter(self.fake, deadline=10.0)

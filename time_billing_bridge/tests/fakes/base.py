@@ -172,13 +172,11 @@ class FakeServer:
             for _i in range(times):
                 self._faults.append(("malformed", 200, None, None))
 
-    def trickle_next(self, body, chunk_size=1, delay=0.0, announce_length=False):
+    def trickle_next(self, body, **options):
         """Answer the next request 200 with ``body``, slowly or in full
-        (see :func:`.wire.send_trickle`)."""
+        (``options`` of :func:`.wire.send_trickle`)."""
         with self._lock:
-            self._faults.append(
-                ("trickle", (body, chunk_size, delay, announce_length), None, None)
-            )
+            self._faults.append(("trickle", (body, options), None, None))
 
     def clear_faults(self):
         with self._lock:
@@ -463,7 +461,7 @@ class FakeServer:
             kind, value, headers, fault_body = fault
             if kind == "trickle":
                 request.status = 200
-                send_trickle(handler, *value)
+                send_trickle(handler, value[0], **value[1])
                 return
             if kind == "slow":
                 time.sleep(value)

@@ -87,12 +87,25 @@ def parse_iso(value):
     return moment
 
 
-def send_trickle(handler, body, chunk_size=1, delay=0.0, announce_length=False):
+def send_trickle(
+    handler, body, chunk_size=1, delay=0.0, announce_length=False, in_headers=False
+):
     """Answer 200 with ``body`` written ``chunk_size`` bytes at a time,
     ``delay`` seconds apart, then close: a slow or oversized answer. Without
-    ``announce_length`` there is no Content-Length (the body ends at close)."""
+    ``announce_length`` there is no Content-Length (the body ends at close).
+    With ``in_headers`` the status line and headers come that slowly too."""
     handler.close_connection = True
     try:
+        if in_headers:
+            raw = (
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Connection: close\r\nX-Padding: " + b"x" * 200 + b"\r\n\r\n"
+            ) + body
+            for start in range(0, len(raw), chunk_size):
+                handler.wfile.write(raw[start : start + chunk_size])
+                handler.wfile.flush()
+                time.sleep(delay)
+            return
         handler.send_response(200)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Connection", "close")
