@@ -34,6 +34,7 @@ PROVIDER_SELECTION = [
     ("toggl", "Toggl Track"),
     ("clockify", "Clockify"),
     ("tempo", "Jira Tempo"),
+    ("quickbooks_time", "QuickBooks Time"),
     ("csv", "CSV / Excel file"),
 ]
 

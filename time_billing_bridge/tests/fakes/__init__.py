@@ -1,7 +1,7 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Fake Harvest, Toggl Track, Clockify and Tempo APIs for tests, the demo
-and the benchmark. Standard library only, importable without Odoo::
+"""Fake Harvest, Toggl Track, Clockify, Tempo and QuickBooks Time APIs for
+tests, the demo and the benchmark. Standard library only, importable without Odoo::
 
     sys.path.insert(0, "time_billing_bridge/tests")
     import fakes
@@ -14,12 +14,14 @@ and the benchmark. Standard library only, importable without Odoo::
 from .base import FakeServer, Recorded
 from .clockify import FakeClockify
 from .harvest import FakeHarvest
+from .quickbooks_time import FakeQuickBooksTime
 from .tempo import FakeTempo
 from .toggl import FakeToggl
 
 __all__ = [
     "FakeClockify",
     "FakeHarvest",
+    "FakeQuickBooksTime",
     "FakeServer",
     "FakeTempo",
     "FakeToggl",
