@@ -35,6 +35,7 @@ PROVIDER_SELECTION = [
     ("clockify", "Clockify"),
     ("tempo", "Jira Tempo"),
     ("quickbooks_time", "QuickBooks Time"),
+    ("clio", "Clio Manage"),
     ("csv", "CSV / Excel file"),
 ]
 

@@ -1,7 +1,7 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Fake Harvest, Toggl Track, Clockify, Tempo and QuickBooks Time APIs for
-tests, the demo and the benchmark. Standard library only, importable without Odoo::
+"""Fake Harvest, Toggl Track, Clockify, Tempo, QuickBooks Time and Clio APIs
+for tests, the demo and the benchmark. Standard library only, importable without Odoo::
 
     sys.path.insert(0, "time_billing_bridge/tests")
     import fakes
@@ -12,6 +12,7 @@ tests, the demo and the benchmark. Standard library only, importable without Odo
 """
 
 from .base import FakeServer, Recorded
+from .clio import FakeClio
 from .clockify import FakeClockify
 from .harvest import FakeHarvest
 from .quickbooks_time import FakeQuickBooksTime
@@ -19,6 +20,7 @@ from .tempo import FakeTempo
 from .toggl import FakeToggl
 
 __all__ = [
+    "FakeClio",
     "FakeClockify",
     "FakeHarvest",
     "FakeQuickBooksTime",
