@@ -179,10 +179,14 @@ def _resolve_user(lookups, entry, problems):
     return found
 
 
-def _resolve_project(lookups, entry, problems):
+def _resolve_project(lookups, entry, problems, task_project_id=0):
+    """The entry's project; when the entry does not name one that matches,
+    the project of its mapped task (``task_project_id``), then the backend's
+    default project."""
+    fallback = task_project_id or lookups.default_project_id
     if not identifiers("project", entry):
-        if lookups.default_project_id:
-            return lookups.default_project_id
+        if fallback:
+            return fallback
         problems.append(Problem(code="missing", kind="project"))
         return 0
     mapped = _from_mapping(lookups, "project", entry)
@@ -198,8 +202,8 @@ def _resolve_project(lookups, entry, problems):
         problems,
     )
     if found is None:
-        if lookups.default_project_id:
-            return lookups.default_project_id
+        if fallback:
+            return fallback
         problems.append(_problem("unknown", "project", entry))
         return 0
     return found
@@ -261,7 +265,12 @@ def resolve(lookups, entry):
     if (entry.hours or 0.0) < 0:
         problems.append(Problem(code="negative_hours", value=entry.hours))
     employee_id = _resolve_user(lookups, entry, problems)
-    project_id = _resolve_project(lookups, entry, problems)
+    # A source that names only the task (a Jira issue in Tempo) bills the
+    # project of the task it is mapped to.
+    mapped_task = _from_mapping(lookups, "task", entry)
+    project_id = _resolve_project(
+        lookups, entry, problems, lookups.task_projects.get(mapped_task, 0)
+    )
     task_id = 0
     if project_id:
         task_id = _resolve_task(lookups, entry, project_id, problems)

@@ -234,6 +234,36 @@ class TestImportMatching(ImportCommon):
             "The source gives no user for this entry",
         )
 
+    def test_a_source_naming_only_the_task_bills_the_mapped_tasks_project(self):
+        # Tempo: a worklog names its Jira issue, no project.
+        self.env["time.billing.mapping"].create(
+            {
+                "backend_id": self.backend.id,
+                "kind": "task",
+                "external_ref": "10042",
+                "task_id": self.task_b.id,
+            }
+        )
+        issue_only = {"project_ref": "", "project_name": "", "task_name": ""}
+        self.process(
+            make_entry(50, task_ref="10042", **issue_only),
+            make_entry(51, task_ref="10077", **issue_only),
+        )
+        line = self.entry(50).timesheet_id
+        self.assertEqual((line.project_id, line.task_id), (self.project_b, self.task_b))
+        self.assertEqual(self.entry(51).state, "exception")
+        self.assertIn("project", self.entry(51).exception_reason)
+        # The mapped task's project comes before the backend's default one.
+        self.backend.default_project_id = self.project_a
+        self.process(
+            make_entry(52, task_ref="10042", **issue_only),
+            make_entry(53, task_ref="10077", **issue_only),
+        )
+        self.assertEqual(self.entry(52).timesheet_id.task_id, self.task_b)
+        # An unmapped issue in the default project waits for its task.
+        self.assertEqual(self.entry(53).match_issues, "task")
+        self.assertIn("in project Project A", self.entry(53).exception_reason)
+
     def test_default_project_of_the_backend(self):
         self.process(make_entry(40, project_ref="p-q", project_name="Unknown Q"))
         self.assertEqual(self.entry(40).state, "exception")
