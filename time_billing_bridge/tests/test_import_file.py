@@ -186,6 +186,27 @@ class TestImportFile(TimeBillingCommon):
         # A known export needs no saved format.
         self.assertFalse(self.backend.file_format_ids)
 
+    def test_rows_that_match_nobody_name_their_line(self):
+        header = (SAMPLES / "toggl_detailed_report.csv").read_text("utf-8-sig")
+        header = header.splitlines()[0]
+        rows = [
+            "Sam Senior,sam@example.com,Client A,Project A,,Review,Yes,2026-03-02,"
+            "09:00:00,2026-03-02,10:00:00,01:00:00,,",
+            "Ann Unknown,ann@example.com,Client A,Project A,,Review,Yes,2026-03-02,"
+            "09:00:00,2026-03-02,10:00:00,01:00:00,,",
+            "Sam Senior,sam@example.com,Client A,Project Z,,Review,Yes,2026-03-03,"
+            "09:00:00,2026-03-03,10:00:00,01:00:00,,",
+        ]
+        wizard = self._wizard("toggl.csv", "\n".join([header, *rows]).encode())
+        wizard.action_read_file()
+        wizard.action_import()
+        self.assertEqual((wizard.created_count, wizard.error_count), (1, 2))
+        reasons = wizard.exception_entry_ids.sorted("line_number").mapped(
+            "exception_reason"
+        )
+        self.assertTrue(reasons[0].startswith("Line 3: Unknown user"), reasons[0])
+        self.assertTrue(reasons[1].startswith("Line 4: Unknown project"), reasons[1])
+
     def test_mistakes_are_explained(self):
         wizard = self._wizard(BROKEN_SAMPLE)
         wizard.action_read_file()

@@ -135,6 +135,11 @@ class TimeBillingImporter(models.AbstractModel):
         resolution = matching.resolve(lookups, entry)
         if resolution.problems:
             reason = "\n".join(self._problem_message(p) for p in resolution.problems)
+            if entry.line_number:
+                # Named like a row that cannot be read.
+                reason = self.env._(
+                    "Line %(line)s: %(reason)s", line=entry.line_number, reason=reason
+                )
             return self._exception(
                 decision,
                 entry_vals,
