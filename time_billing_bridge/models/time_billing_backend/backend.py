@@ -36,6 +36,7 @@ PROVIDER_SELECTION = [
     ("tempo", "Jira Tempo"),
     ("quickbooks_time", "QuickBooks Time"),
     ("clio", "Clio Manage"),
+    ("clickup", "ClickUp"),
     ("csv", "CSV / Excel file"),
 ]
 

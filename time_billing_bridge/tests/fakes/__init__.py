@@ -1,7 +1,8 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Fake Harvest, Toggl Track, Clockify, Tempo, QuickBooks Time and Clio APIs
-for tests, the demo and the benchmark. Standard library only, importable without Odoo::
+"""Fake Harvest, Toggl Track, Clockify, Tempo, QuickBooks Time, Clio and
+ClickUp APIs for tests, the demo and the benchmark. Standard library only,
+importable without Odoo::
 
     sys.path.insert(0, "time_billing_bridge/tests")
     import fakes
@@ -12,6 +13,7 @@ for tests, the demo and the benchmark. Standard library only, importable without
 """
 
 from .base import FakeServer, Recorded
+from .clickup import FakeClickUp
 from .clio import FakeClio
 from .clockify import FakeClockify
 from .harvest import FakeHarvest
@@ -20,6 +22,7 @@ from .tempo import FakeTempo
 from .toggl import FakeToggl
 
 __all__ = [
+    "FakeClickUp",
     "FakeClio",
     "FakeClockify",
     "FakeHarvest",
