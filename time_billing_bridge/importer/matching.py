@@ -67,6 +67,10 @@ class Lookups:
     project_names: dict = field(default_factory=dict)  # project id -> name
     default_project_id: int = 0
     import_without_task: bool = False
+    # Time the source has not approved waits (the backend's option), the
+    # source named by ``source_label`` in the reason.
+    source_approved_only: bool = False
+    source_label: str = ""
     phone_region: str = ""
 
 

@@ -120,6 +120,9 @@ class ProviderAdapter:
 
     provider = ""
     default_api_url = ""
+    # Whether entries carry the source's approval (``approval_status``
+    # "approved" when approved there), so that a backend may wait for it.
+    reports_approval = False
 
     def __init__(self, config: AdapterConfig):
         self.config = config

@@ -133,6 +133,7 @@ class ClickUpAdapter(HttpAdapter):
     provider = "clickup"
     label = LABEL
     default_api_url = "https://api.clickup.com/api/v2"
+    reports_approval = True
     requires_account = True
     account_label = "ClickUp Workspace ID"
     supports_webhooks = True
@@ -235,6 +236,7 @@ class ClickUpAdapter(HttpAdapter):
                     "start_date": start,
                     "end_date": window_end,
                     "include_location_names": "true",
+                    "include_approval_details": "true",
                 }
                 if batches[index]:
                     params["assignee"] = ",".join(batches[index])

@@ -103,6 +103,7 @@ class HarvestAdapter(HttpAdapter):
     provider = "harvest"
     label = LABEL
     default_api_url = "https://api.harvestapp.com/v2"
+    reports_approval = True
     default_page_size = 2000
     max_page_size = 2000
     requires_account = True

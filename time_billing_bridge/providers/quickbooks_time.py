@@ -154,6 +154,7 @@ class QuickBooksTimeAdapter(HttpAdapter):
     provider = "quickbooks_time"
     label = LABEL
     default_api_url = "https://rest.tsheets.com/api/v1"
+    reports_approval = True
     default_page_size = 200
     max_page_size = 200
 

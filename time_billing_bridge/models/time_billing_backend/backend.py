@@ -113,6 +113,17 @@ class TimeBillingBackend(models.Model):
         "time on the project without a task instead of holding it as an "
         "exception.",
     )
+    bill_source_approved_only = fields.Boolean(
+        string="Bill Only Time Approved at the Source",
+        help="Time the source has not approved (Harvest's timesheet approval, "
+        "QuickBooks Time's approved-to date, ClickUp's timesheet approval, a "
+        "file's Approved column) waits with its reason, and its line is left "
+        "out, until it is approved there: the next import brings it in.",
+    )
+    reports_source_approval = fields.Boolean(
+        compute="_compute_reports_source_approval",
+        help="Whether this kind of source tells which time it approved.",
+    )
     sync_interval_minutes = fields.Integer(
         string="Synchronise Every (min)",
         default=60,
@@ -196,6 +207,36 @@ class TimeBillingBackend(models.Model):
                 backend.api_url = (
                     adapter_class and adapter_class.default_api_url
                 ) or False
+
+    @api.depends("provider")
+    def _compute_reports_source_approval(self):
+        for backend in self:
+            adapter_class = get_adapter_class(backend.provider)
+            backend.reports_source_approval = backend.provider == "csv" or bool(
+                adapter_class and adapter_class.reports_approval
+            )
+
+    @api.constrains("bill_source_approved_only", "provider")
+    def _check_source_approval(self):
+        for backend in self:
+            if (
+                backend.bill_source_approved_only
+                and not backend.reports_source_approval
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(provider)s does not say which time it approved: backend "
+                        "%(backend)s cannot wait for approvals there.",
+                        provider=backend._provider_label(),
+                        backend=backend.display_name,
+                    )
+                )
+
+    def _provider_label(self):
+        """The provider's name as the user sees it ("Harvest")."""
+        self.ensure_one()
+        selection = self._fields["provider"]._description_selection(self.env)
+        return dict(selection).get(self.provider, self.provider or "")
 
     @api.constrains("api_url", "provider")
     def _check_api_url(self):
@@ -326,9 +367,7 @@ class TimeBillingBackend(models.Model):
             raise UserError(
                 self.env._(
                     "No connector is installed for %(provider)s.",
-                    provider=dict(
-                        self._fields["provider"]._description_selection(self.env)
-                    )[self.provider],
+                    provider=self._provider_label(),
                 )
             )
         return adapter_class

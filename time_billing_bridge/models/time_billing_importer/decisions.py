@@ -132,6 +132,19 @@ class TimeBillingImporter(models.AbstractModel):
         if entry.is_running:
             reason = self.env._("Timer still running: imported once it stops")
             return self._exception(decision, entry_vals, reason, "", same_payload)
+        if lookups.source_approved_only and (
+            (entry.approval_status or "").lower() != "approved"
+        ):
+            return self._await_source_approval(
+                decision,
+                entry,
+                entry_vals,
+                lookups,
+                line,
+                payload,
+                payload_hash,
+                staged,
+            )
         resolution = matching.resolve(lookups, entry)
         if resolution.problems:
             reason = "\n".join(self._problem_message(p) for p in resolution.problems)
@@ -172,6 +185,35 @@ class TimeBillingImporter(models.AbstractModel):
         decision.entry_vals = entry_vals
         decision.line_op = "create"
         decision.line_vals = line_vals
+        return decision
+
+    def _await_source_approval(
+        self, decision, entry, entry_vals, lookups, line, payload, payload_hash, staged
+    ):
+        """Time the source has not approved waits until it does. A line
+        imported before it was withdrawn leaves while it is open, and waits
+        as a conflict once approved or invoiced in Odoo."""
+        if line and line.billing_state in LOCKED_STATES:
+            return self._conflict(
+                decision, "update", line, payload, payload_hash, staged
+            )
+        if entry.approval_status:
+            reason = self.env._(
+                "Not approved in %(provider)s yet (%(status)s): imported once "
+                "approved there",
+                provider=lookups.source_label,
+                status=entry.approval_status,
+            )
+        else:
+            reason = self.env._(
+                "Not approved in %(provider)s yet: imported once approved there",
+                provider=lookups.source_label,
+            )
+        same = decision.record.payload_hash == payload_hash and not line
+        decision = self._exception(decision, entry_vals, reason, "", same)
+        if line:
+            decision.entry_vals["timesheet_id"] = False
+            decision.line_op = "unlink"
         return decision
 
     def _exception(self, decision, entry_vals, reason, kinds, same_payload):

@@ -30,6 +30,10 @@ class TimeBillingImporter(models.AbstractModel):
         lookups = matching.Lookups(
             default_project_id=backend.default_project_id.id,
             import_without_task=backend.import_without_task,
+            source_approved_only=backend.bill_source_approved_only,
+            source_label=backend.provider == "csv"
+            and self.env._("the file")
+            or backend._provider_label(),
             phone_region=company.country_id.code or "",
         )
         if entries:
