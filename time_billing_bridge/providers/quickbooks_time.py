@@ -154,7 +154,9 @@ class QuickBooksTimeAdapter(HttpAdapter):
     provider = "quickbooks_time"
     label = LABEL
     default_api_url = "https://rest.tsheets.com/api/v1"
-    reports_approval = True
+    # Approval is a date on the person, not a change of the timesheet: an
+    # approval would not bring a waiting timesheet back, so a backend
+    # cannot wait for it (the entries still show it).
     default_page_size = 200
     max_page_size = 200
 

@@ -116,9 +116,9 @@ class TimeBillingBackend(models.Model):
     bill_source_approved_only = fields.Boolean(
         string="Bill Only Time Approved at the Source",
         help="Time the source has not approved (Harvest's timesheet approval, "
-        "QuickBooks Time's approved-to date, ClickUp's timesheet approval, a "
-        "file's Approved column) waits with its reason, and its line is left "
-        "out, until it is approved there: the next import brings it in.",
+        "ClickUp's timesheet approval, a file's Approved column) waits with its "
+        "reason, and its line is left out, until it is approved there: the "
+        "next import brings it in.",
     )
     reports_source_approval = fields.Boolean(
         compute="_compute_reports_source_approval",
