@@ -147,6 +147,9 @@ REMINDER_TRIGGERS = [
 
 GROUP_USER = "time_billing_bridge.group_time_billing_user"
 GROUP_MANAGER = "time_billing_bridge.group_time_billing_manager"
+# Who reads what time is billed at (rates and amounts of timesheet lines):
+# billing staff and accountants, not the people who log the time.
+BILLING_AMOUNT_GROUPS = f"{GROUP_USER},account.group_account_invoice"
 
 ACTIVITY_APPROVAL = "time_billing_bridge.mail_act_time_billing_approval"
 ACTIVITY_BUDGET_ALERT = "time_billing_bridge.mail_act_time_billing_budget_alert"

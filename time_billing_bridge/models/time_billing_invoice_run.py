@@ -105,6 +105,17 @@ class TimeBillingInvoiceRun(models.Model):
             raise AccessError(
                 self.env._("Only billing staff and accountants can run invoicing.")
             )
+        # Drafting runs as superuser: the contracts must be in the companies
+        # the user works in, as their record rules would require.
+        outside = contracts.sudo().company_id - self.env.companies
+        if outside and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "You cannot run invoicing for %(companies)s: switch to the "
+                    "company first.",
+                    companies=", ".join(outside.mapped("name")),
+                )
+            )
         date_to = fields.Date.to_date(date_to) or fields.Date.context_today(self)
         runs = self.browse()
         for company, group in contracts.sudo().grouped("company_id").items():

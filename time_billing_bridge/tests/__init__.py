@@ -51,6 +51,8 @@ from . import test_invoice_retainer
 from . import test_invoice_month
 from . import test_invoice_pdf
 from . import test_access_groups
+from . import test_access_matrix
+from . import test_access_matrix_leaks
 from . import test_ui
 from . import test_contract_summary
 from . import test_core_reminders

@@ -184,7 +184,10 @@ class TestBillingFactsHaveOneOwner(ApprovalCommon):
         self.assertFalse(Line.search([("billing_amount", "=", 99999.0)]))
         # The same line without the billing values is priced as usual.
         line = Line.with_user(self.sam).create(self._vals())
-        self.assertEqual((line.billing_state, line.billing_amount), ("approved", 100.0))
+        # The author does not read what their time is billed at.
+        self.assertEqual(
+            (line.billing_state, line.sudo().billing_amount), ("approved", 100.0)
+        )
 
     def test_nobody_sends_invoiced_time_back_to_open_to_change_it(self):
         line = self._create_timesheet(date="2026-03-03", hours=3.0)

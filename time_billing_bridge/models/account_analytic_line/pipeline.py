@@ -18,6 +18,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ...const import (
+    BILLING_AMOUNT_GROUPS,
     BILLING_STATES,
     BILLING_TRANSITIONS,
     COUNTED_STATES,
@@ -59,12 +60,14 @@ class AccountAnalyticLine(models.Model):
         currency_field="billing_currency_id",
         copy=False,
         readonly=True,
+        groups=BILLING_AMOUNT_GROUPS,
     )
     billing_amount = fields.Monetary(
         string="Billed Amount",
         currency_field="billing_currency_id",
         copy=False,
         readonly=True,
+        groups=BILLING_AMOUNT_GROUPS,
     )
     billing_note = fields.Char(
         copy=False,

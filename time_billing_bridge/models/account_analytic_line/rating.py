@@ -15,7 +15,13 @@ import pytz
 from odoo import fields, models
 from odoo.fields import Domain
 
-from ...const import COUNTED_STATES, LOCKED_STATES, ROUTABLE_STATES, UNRATED_STATES
+from ...const import (
+    BILLING_AMOUNT_GROUPS,
+    COUNTED_STATES,
+    LOCKED_STATES,
+    ROUTABLE_STATES,
+    UNRATED_STATES,
+)
 from ...tools.rating import Entry, Usage, rate_entries, to_decimal
 
 DAY = timedelta(days=1)
@@ -43,6 +49,7 @@ class AccountAnalyticLine(models.Model):
         currency_field="billing_currency_id",
         copy=False,
         readonly=True,
+        groups=BILLING_AMOUNT_GROUPS,
         help="What the time a cap took off was worth: not billed.",
     )
     billing_period_start = fields.Date(
