@@ -7,15 +7,14 @@ Order of a synchronisation (:meth:`_sync`): take the backend's advisory lock;
 open or continue the run and decide where to start (:meth:`_prepare_sync_run`);
 import and commit each page of the adapter, then the deletions
 (:meth:`_sync_pages`); record the outcome on the run and the backend
-(:meth:`_sync_done`, :meth:`_sync_paused`, :meth:`_sync_failed`); release the
-lock.
+(:meth:`_sync_done`, :meth:`_sync_paused`, :meth:`_sync_failed`, in
+:mod:`.sync_outcome`); release the lock.
 """
 
 import logging
 import traceback
 from datetime import timedelta
 
-from markupsafe import Markup
 from psycopg2 import Error as PsycopgError
 
 from odoo import api, fields, models
@@ -23,7 +22,6 @@ from odoo.exceptions import ConcurrencyError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, split_every
 
-from ...const import ACTIVITY_SYNC_FAILURE
 from ...exceptions import (
     ProviderAuthError,
     ProviderError,
@@ -43,8 +41,6 @@ SYNC_OVERLAP = timedelta(minutes=5)
 DELETION_BATCH_SIZE = 2000
 # Attempts at a page that a concurrent import (a webhook) overlaps.
 PAGE_ATTEMPTS = 3
-# Waiting time when a provider says its quota is used up but not for how long.
-DEFAULT_QUOTA_WAIT = timedelta(hours=1)
 
 
 class TimeBillingBackend(models.Model):
@@ -390,88 +386,3 @@ class TimeBillingBackend(models.Model):
                 )
                 # A new transaction sees what the other import committed.
                 self._commit_sync_progress()
-
-    def _sync_done(self, run, window_start):
-        run._finish("done")
-        self.sudo().write(
-            {
-                "last_sync_date": window_start,
-                "sync_resume_since": False,
-                "sync_resume_start": False,
-                "sync_resume_token": False,
-                "sync_resume_run_id": False,
-            }
-        )
-        self._next_sync()
-        self._clear_sync_error()
-        self._commit_sync_progress()
-
-    def _sync_paused(self, run, err):
-        """The provider's quota is used up: stop here, resume when allowed."""
-        wait = timedelta(seconds=err.retry_after) if err.retry_after else None
-        resume_at = fields.Datetime.now() + (wait or DEFAULT_QUOTA_WAIT)
-        run._log(
-            self.env._(
-                "Paused until %(date)s UTC, when the provider's quota allows "
-                "again: %(error)s",
-                error=self._redact_secrets(str(err)),
-                date=fields.Datetime.to_string(resume_at),
-            )
-        )
-        run._finish("partial")
-        self.sudo().write({"next_sync_date": resume_at, "sync_resume_run_id": False})
-        self._schedule_sync(resume_at)
-        self._commit_sync_progress()
-
-    def _next_sync(self):
-        self.sudo().next_sync_date = fields.Datetime.now() + timedelta(
-            minutes=max(self.sync_interval_minutes, 1)
-        )
-
-    def _schedule_sync(self, at):
-        """Make sure the scheduled synchronisation runs at ``at``. Hook for
-        extensions (e.g. to delay a job instead)."""
-        cron = self.env.ref(
-            "time_billing_bridge.ir_cron_time_billing_sync", raise_if_not_found=False
-        )
-        if cron:
-            cron.sudo()._trigger(at=at)
-
-    def _sync_failed(self, run, message, state):
-        """Record a failed synchronisation on the run and the backend (its
-        error, activity and chatter), without the backend's secrets."""
-        message = self._redact_secrets(message)
-        run._log(message)
-        run._finish(state)
-        backend = self.sudo()
-        first_failure = not backend.last_error
-        backend.write(
-            {
-                "last_error": message,
-                "last_error_date": backend.last_error_date or fields.Datetime.now(),
-                "sync_resume_run_id": False,
-            }
-        )
-        self._next_sync()
-        note = Markup("<p>%s</p>") % message
-        activity = backend.activity_search([ACTIVITY_SYNC_FAILURE])
-        if activity:
-            activity.write({"note": note})
-        else:
-            backend.activity_schedule(
-                ACTIVITY_SYNC_FAILURE,
-                note=note,
-                user_id=(backend.responsible_id or self.env.user).id,
-            )
-        if first_failure:
-            backend.message_post(body=message)
-        self._commit_sync_progress()
-
-    def _clear_sync_error(self):
-        backend = self.sudo()
-        if backend.last_error:
-            backend.write({"last_error": False, "last_error_date": False})
-            backend.activity_feedback(
-                [ACTIVITY_SYNC_FAILURE],
-                feedback=self.env._("The synchronisation works again."),
-            )

@@ -1,0 +1,108 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Outcome of a synchronisation: what a finished, paused or failed run
+leaves on the run and on the backend (cursor, resume point, next date,
+error, activity), and when the scheduled synchronisation comes back.
+
+:mod:`.sync` calls these once a synchronisation ends, whichever way.
+"""
+
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import fields, models
+
+from ...const import ACTIVITY_SYNC_FAILURE
+
+# Waiting time when a provider says its quota is used up but not for how long.
+DEFAULT_QUOTA_WAIT = timedelta(hours=1)
+
+
+class TimeBillingBackend(models.Model):
+    _inherit = "time.billing.backend"
+
+    def _sync_done(self, run, window_start):
+        run._finish("done")
+        self.sudo().write(
+            {
+                "last_sync_date": window_start,
+                "sync_resume_since": False,
+                "sync_resume_start": False,
+                "sync_resume_token": False,
+                "sync_resume_run_id": False,
+            }
+        )
+        self._next_sync()
+        self._clear_sync_error()
+        self._commit_sync_progress()
+
+    def _sync_paused(self, run, err):
+        """The provider's quota is used up: stop here, resume when allowed."""
+        wait = timedelta(seconds=err.retry_after) if err.retry_after else None
+        resume_at = fields.Datetime.now() + (wait or DEFAULT_QUOTA_WAIT)
+        run._log(
+            self.env._(
+                "Paused until %(date)s UTC, when the provider's quota allows "
+                "again: %(error)s",
+                error=self._redact_secrets(str(err)),
+                date=fields.Datetime.to_string(resume_at),
+            )
+        )
+        run._finish("partial")
+        self.sudo().write({"next_sync_date": resume_at, "sync_resume_run_id": False})
+        self._schedule_sync(resume_at)
+        self._commit_sync_progress()
+
+    def _next_sync(self):
+        self.sudo().next_sync_date = fields.Datetime.now() + timedelta(
+            minutes=max(self.sync_interval_minutes, 1)
+        )
+
+    def _schedule_sync(self, at):
+        """Make sure the scheduled synchronisation runs at ``at``. Hook for
+        extensions (e.g. to delay a job instead)."""
+        cron = self.env.ref(
+            "time_billing_bridge.ir_cron_time_billing_sync", raise_if_not_found=False
+        )
+        if cron:
+            cron.sudo()._trigger(at=at)
+
+    def _sync_failed(self, run, message, state):
+        """Record a failed synchronisation on the run and the backend (its
+        error, activity and chatter), without the backend's secrets."""
+        message = self._redact_secrets(message)
+        run._log(message)
+        run._finish(state)
+        backend = self.sudo()
+        first_failure = not backend.last_error
+        backend.write(
+            {
+                "last_error": message,
+                "last_error_date": backend.last_error_date or fields.Datetime.now(),
+                "sync_resume_run_id": False,
+            }
+        )
+        self._next_sync()
+        note = Markup("<p>%s</p>") % message
+        activity = backend.activity_search([ACTIVITY_SYNC_FAILURE])
+        if activity:
+            activity.write({"note": note})
+        else:
+            backend.activity_schedule(
+                ACTIVITY_SYNC_FAILURE,
+                note=note,
+                user_id=(backend.responsible_id or self.env.user).id,
+            )
+        if first_failure:
+            backend.message_post(body=message)
+        self._commit_sync_progress()
+
+    def _clear_sync_error(self):
+        backend = self.sudo()
+        if backend.last_error:
+            backend.write({"last_error": False, "last_error_date": False})
+            backend.activity_feedback(
+                [ACTIVITY_SYNC_FAILURE],
+                feedback=self.env._("The synchronisation works again."),
+            )
