@@ -173,7 +173,8 @@ class TimeBillingBackend(models.Model):
         in its own company. Pages are processed in savepoints and committed
         with ``ir.cron._commit_progress`` (a savepoint cannot span commits, so
         the page, not the backend, is the unit that is rolled back); a failing
-        backend is recorded on itself and does not stop the others. When the
+        backend is recorded on itself and does not stop the others, even when
+        the error escapes its synchronisation (:meth:`_sync_crashed`). When the
         cron's time slice is used up, the current run pauses after a
         committed page and the cron is called again to continue it.
         """
@@ -183,15 +184,23 @@ class TimeBillingBackend(models.Model):
         for index, backend in enumerate(backends):
             backend = backend.with_company(backend.company_id)
             left = len(backends) - index - 1
-            if not backend._sync("cron"):
-                _logger.info(
-                    "Backend %s is being synchronised by another worker; skipped",
-                    backend.id,
-                )
-            elif backend.filtered_domain(self._get_sync_due_domain()):
-                # Paused for time: let the cron call us again to continue.
-                cron._commit_progress(1, remaining=left + 1)
-                return
+            try:
+                run = backend._sync("cron")
+            except Exception as err:  # noqa: BLE001 - recorded on the backend
+                # Whatever one backend does, the others are synchronised:
+                # undo its uncommitted work and record the error on it.
+                self.env.cr.rollback()
+                backend._sync_crashed(err)
+            else:
+                if not run:
+                    _logger.info(
+                        "Backend %s is being synchronised by another worker; skipped",
+                        backend.id,
+                    )
+                elif backend.filtered_domain(self._get_sync_due_domain()):
+                    # Paused for time: let the cron call us again to continue.
+                    cron._commit_progress(1, remaining=left + 1)
+                    return
             if not cron._commit_progress(1, remaining=left):
                 return
 

@@ -7,6 +7,8 @@ error, activity), and when the scheduled synchronisation comes back.
 :mod:`.sync` calls these once a synchronisation ends, whichever way.
 """
 
+import logging
+import traceback
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -15,8 +17,22 @@ from odoo import fields, models
 
 from ...const import ACTIVITY_SYNC_FAILURE
 
+_logger = logging.getLogger(__name__)
+
 # Waiting time when a provider says its quota is used up but not for how long.
 DEFAULT_QUOTA_WAIT = timedelta(hours=1)
+# The longest a synchronisation waits for a provider, whatever it asks (a
+# header of 10^12 seconds or a date in year 9999 is a mistake, not a plan).
+MAX_SYNC_WAIT = timedelta(days=1)
+
+
+def clamp_wait(seconds, default=DEFAULT_QUOTA_WAIT):
+    """The wait a provider asked for, in seconds, as a timedelta between
+    nothing and :data:`MAX_SYNC_WAIT`; ``default`` when it named none (None,
+    zero, negative or not a number)."""
+    if not isinstance(seconds, int | float) or not seconds > 0:
+        return default
+    return timedelta(seconds=min(seconds, MAX_SYNC_WAIT.total_seconds()))
 
 
 class TimeBillingBackend(models.Model):
@@ -39,8 +55,7 @@ class TimeBillingBackend(models.Model):
 
     def _sync_paused(self, run, err):
         """The provider's quota is used up: stop here, resume when allowed."""
-        wait = timedelta(seconds=err.retry_after) if err.retry_after else None
-        resume_at = fields.Datetime.now() + (wait or DEFAULT_QUOTA_WAIT)
+        resume_at = fields.Datetime.now() + clamp_wait(err.retry_after)
         run._log(
             self.env._(
                 "Paused until %(date)s UTC, when the provider's quota allows "
@@ -105,4 +120,36 @@ class TimeBillingBackend(models.Model):
             backend.activity_feedback(
                 [ACTIVITY_SYNC_FAILURE],
                 feedback=self.env._("The synchronisation works again."),
+            )
+
+    def _sync_crashed(self, error):
+        """Record an error that escaped the synchronisation of this backend
+        (see ``_cron_sync``), once its transaction is rolled back: the run is
+        closed, the error kept on the backend, and the next attempt waits for
+        the backend's interval. Nothing is raised from here."""
+        self.ensure_one()
+        _logger.error(
+            "Scheduled synchronisation of backend %s failed:\n%s",
+            self.id,
+            self._redact_secrets("".join(traceback.format_exception(error))),
+        )
+        try:
+            run = self.sync_resume_run_id
+            if run.state != "running":
+                run = self._start_sync_run("cron")
+            self._sync_failed(
+                run,
+                self.env._(
+                    "The synchronisation stopped on an unexpected error: "
+                    "%(error)s. The next synchronisation resumes after the last "
+                    "imported page.",
+                    error=str(error),
+                ),
+                "partial" if run.page_count else "failed",
+            )
+        except Exception:  # noqa: BLE001 - logged; the cron goes on
+            self.env.cr.rollback()
+            _logger.exception(
+                "The failed synchronisation of backend %s could not be recorded",
+                self.id,
             )
