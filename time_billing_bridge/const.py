@@ -171,6 +171,13 @@ DEFAULT_HTTP_DEADLINE = 120
 PARAM_HTTP_MAX_BYTES = "time_billing_bridge.http_max_response_bytes"
 DEFAULT_HTTP_MAX_BYTES = 32 * 1024 * 1024
 
+# --- Synchronisation with the providers (system parameters) ----------------
+
+# Synchronisations in a row that may fail at the same resume point before the
+# scheduled synchronisation stops retrying the backend.
+PARAM_SYNC_MAX_RESUME_ATTEMPTS = "time_billing_bridge.sync_max_resume_attempts"
+DEFAULT_SYNC_MAX_RESUME_ATTEMPTS = 5
+
 # --- Context keys ------------------------------------------------------------
 # They only change when work happens, never who may do what: permissions do
 # not depend on the context, which any caller can set.

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from ..exceptions import ProviderQuotaExceeded
+from ..exceptions import ProviderError, ProviderQuotaExceeded
 from ..providers import ADAPTERS
 from ..providers.http import parse_retry_after
 from .common_import import FakeAdapter, ImportCommon
@@ -121,3 +122,103 @@ class TestSyncCronIsolation(ImportCommon):
         self.assertIn("bookkeeping exploded", run.message)
         self.assertFalse(self.backend.sync_resume_run_id)
         self.assertTrue(self.backend.next_sync_date > fields.Datetime.now())
+
+
+@tagged("post_install", "-at_install")
+class TestSyncResumeAttempts(ImportCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "time_billing_bridge.sync_max_resume_attempts", "3"
+        )
+
+    def due(self):
+        Backend = self.env["time.billing.backend"]
+        return self.backend & Backend.search(Backend._get_sync_due_domain())
+
+    def failing_at(self, adapter, index):
+        adapter.failures = {index: ProviderError("HTTP 422: page cannot be listed")}
+
+    def test_a_page_failing_again_and_again_is_not_retried_forever(self):
+        adapter = FakeAdapter(pages_of(2, 2, 2))
+        self.use_adapter(adapter)
+        self.backend.last_sync_date = datetime(2026, 3, 1, 12, 0)
+        for attempt in (1, 2):
+            self.failing_at(adapter, 1)
+            run = self.sync(trigger="cron")
+            self.assertEqual(self.backend.sync_resume_attempts, attempt)
+            self.assertNotIn("times in a row", run.message)
+        self.backend.next_sync_date = fields.Datetime.now() - timedelta(minutes=1)
+        self.assertTrue(self.due(), "still retried by the scheduled sync")
+        self.failing_at(adapter, 1)
+        run = self.sync(trigger="cron")
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(self.backend.sync_resume_attempts, 3)
+        self.assertIn("tried 3 times in a row", run.message)
+        self.assertIn("Reset Resume Point", run.message)
+        self.assertIn("tried 3 times in a row", self.backend.last_error)
+        # The scheduled synchronisation leaves it alone until a person acts.
+        self.backend.next_sync_date = fields.Datetime.now() - timedelta(minutes=1)
+        self.assertFalse(self.due())
+        # Sync Now is a person acting: it tries again, and once it gets past
+        # the page the count starts over.
+        run = self.sync()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(self.backend.sync_resume_attempts, 0)
+        self.backend.next_sync_date = fields.Datetime.now() - timedelta(minutes=1)
+        self.assertTrue(self.due())
+
+    def test_a_page_imported_starts_the_count_again(self):
+        adapter = FakeAdapter(pages_of(1, 1, 1, 1))
+        self.use_adapter(adapter)
+        for index in (1, 1, 2):
+            self.failing_at(adapter, index)
+            self.sync(trigger="cron")
+        self.assertEqual(self.backend.sync_resume_attempts, 1)
+        self.assertEqual(self.backend.sync_resume_token, "2")
+
+    def test_a_quota_pause_is_not_a_failed_attempt(self):
+        adapter = FakeAdapter(pages_of(1, 1))
+        self.use_adapter(adapter)
+        self.failing_at(adapter, 1)
+        self.sync(trigger="cron")
+        adapter.failures = {1: ProviderQuotaExceeded("quota", 402, 60)}
+        self.sync(trigger="cron")
+        self.assertEqual(self.backend.sync_resume_attempts, 1)
+
+    def test_manager_resets_the_resume_point(self):
+        adapter = FakeAdapter(pages_of(1, 1, 1))
+        self.use_adapter(adapter)
+        self.backend.last_sync_date = datetime(2026, 3, 1, 12, 0)
+        for _attempt in range(3):
+            self.failing_at(adapter, 1)
+            failed = self.sync(trigger="cron")
+        self.assertEqual(self.backend.sync_resume_attempts, 3)
+        self.backend.with_user(self.billing_manager).action_reset_sync_resume()
+        self.assertFalse(self.backend.sync_resume_start)
+        self.assertFalse(self.backend.sync_resume_token)
+        self.assertFalse(self.backend.sync_resume_run_id)
+        self.assertEqual(self.backend.sync_resume_attempts, 0)
+        message = self.backend.message_ids[:1]
+        self.assertIn("Resume point reset", message.body)
+        self.assertEqual(message.author_id, self.billing_manager.partner_id)
+        self.assertNotEqual(failed.state, "running")
+        # The next synchronisation starts again from the last completed one.
+        run = self.sync(trigger="cron")
+        self.assertEqual(run.state, "done")
+        self.assertEqual(adapter.calls[-1]["resume_token"], None)
+        self.assertEqual(adapter.calls[-1]["since"], datetime(2026, 3, 1, 11, 55))
+        self.assertEqual(run.unchanged_count, 1)
+        self.assertEqual(run.created_count, 2)
+
+    def test_billing_user_cannot_reset_the_resume_point(self):
+        adapter = FakeAdapter(pages_of(1, 1))
+        self.use_adapter(adapter)
+        self.failing_at(adapter, 1)
+        self.sync(trigger="cron")
+        start = self.backend.sync_resume_start
+        with self.assertRaises(AccessError):
+            self.backend.with_user(self.billing_user).action_reset_sync_resume()
+        self.assertEqual(self.backend.sync_resume_start, start)
+        self.assertEqual(self.backend.sync_resume_attempts, 1)

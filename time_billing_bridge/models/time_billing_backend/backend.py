@@ -142,6 +142,17 @@ class TimeBillingBackend(models.Model):
         help="Start of a synchronisation that did not finish; the next one "
         "resumes it after its last imported page.",
     )
+    sync_resume_attempts = fields.Integer(
+        string="Failed Attempts at the Resume Point",
+        copy=False,
+        readonly=True,
+        help="Synchronisations in a row that failed without importing a page "
+        "past the resume point; back to 0 when a page is imported or a "
+        "synchronisation completes. At the limit (system parameter "
+        "time_billing_bridge.sync_max_resume_attempts, 5 by default) the "
+        "scheduled synchronisation stops retrying this backend until someone "
+        "runs Sync Now or resets the resume point.",
+    )
     sync_resume_run_id = fields.Many2one(
         comodel_name="time.billing.sync.run",
         copy=False,

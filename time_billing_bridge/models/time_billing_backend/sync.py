@@ -140,6 +140,8 @@ class TimeBillingBackend(models.Model):
         return (
             Domain("provider", "in", list(ADAPTERS))
             & Domain("sync_interval_minutes", ">", 0)
+            # Stuck at one page: left to a person (see _sync_failed).
+            & Domain("sync_resume_attempts", "<", self._get_max_resume_attempts())
             & (
                 Domain("next_sync_date", "=", False)
                 | Domain("next_sync_date", "<=", fields.Datetime.now())
@@ -275,6 +277,7 @@ class TimeBillingBackend(models.Model):
                     error=str(err),
                 ),
                 "failed",
+                at_resume_point=False,
             )
         except RetryableProviderError as err:
             self._sync_failed(
@@ -384,7 +387,13 @@ class TimeBillingBackend(models.Model):
                 with self.env.cr.savepoint():
                     self._process_page(page, run)
                     if resumable:
-                        self.sudo().sync_resume_token = page.resume_token or False
+                        # The resume point moves: its failures start over.
+                        self.sudo().write(
+                            {
+                                "sync_resume_token": page.resume_token or False,
+                                "sync_resume_attempts": 0,
+                            }
+                        )
                 return
             except ConcurrencyError:
                 if attempt == PAGE_ATTEMPTS:

@@ -4,7 +4,10 @@
 leaves on the run and on the backend (cursor, resume point, next date,
 error, activity), and when the scheduled synchronisation comes back.
 
-:mod:`.sync` calls these once a synchronisation ends, whichever way.
+:mod:`.sync` calls these once a synchronisation ends, whichever way. A
+backend that keeps failing at the same resume point is left to a person
+after ``time_billing_bridge.sync_max_resume_attempts`` attempts, who may reset
+that point (:meth:`action_reset_sync_resume`).
 """
 
 import logging
@@ -13,9 +16,15 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 
-from ...const import ACTIVITY_SYNC_FAILURE
+from ...const import (
+    ACTIVITY_SYNC_FAILURE,
+    DEFAULT_SYNC_MAX_RESUME_ATTEMPTS,
+    GROUP_MANAGER,
+    PARAM_SYNC_MAX_RESUME_ATTEMPTS,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -47,6 +56,7 @@ class TimeBillingBackend(models.Model):
                 "sync_resume_start": False,
                 "sync_resume_token": False,
                 "sync_resume_run_id": False,
+                "sync_resume_attempts": 0,
             }
         )
         self._next_sync()
@@ -83,19 +93,55 @@ class TimeBillingBackend(models.Model):
         if cron:
             cron.sudo()._trigger(at=at)
 
-    def _sync_failed(self, run, message, state):
+    @api.model
+    def _get_max_resume_attempts(self):
+        """Synchronisations in a row that may fail at one resume point."""
+        return int(
+            self._get_positive_param(
+                PARAM_SYNC_MAX_RESUME_ATTEMPTS, DEFAULT_SYNC_MAX_RESUME_ATTEMPTS
+            )
+        )
+
+    def _sync_failed(self, run, message, state, at_resume_point=True):
         """Record a failed synchronisation on the run and the backend (its
-        error, activity and chatter), without the backend's secrets."""
+        error, activity and chatter), without the backend's secrets.
+
+        ``at_resume_point``: the failure is the source's or the import's at
+        the backend's resume point, and counts towards the attempts after
+        which the scheduled synchronisation gives up (not for refused
+        credentials, which stop every page alike).
+        """
+        backend = self.sudo()
+        attempts = backend.sync_resume_attempts + (1 if at_resume_point else 0)
+        stuck = at_resume_point and attempts >= self._get_max_resume_attempts()
+        if stuck:
+            state = "failed"
+            message = "\n".join(
+                [
+                    message,
+                    self.env._(
+                        "This page was tried %(count)s times in a row without "
+                        "success (synchronisation started on %(start)s), so the "
+                        "scheduled synchronisation no longer retries this "
+                        "backend. Fix the cause and run Sync Now, or use Reset "
+                        "Resume Point to start again from the last completed "
+                        "synchronisation (entries read again are recognised, "
+                        "not duplicated).",
+                        count=attempts,
+                        start=fields.Datetime.to_string(backend.sync_resume_start),
+                    ),
+                ]
+            )
         message = self._redact_secrets(message)
         run._log(message)
         run._finish(state)
-        backend = self.sudo()
         first_failure = not backend.last_error
         backend.write(
             {
                 "last_error": message,
                 "last_error_date": backend.last_error_date or fields.Datetime.now(),
                 "sync_resume_run_id": False,
+                "sync_resume_attempts": attempts,
             }
         )
         self._next_sync()
@@ -109,7 +155,7 @@ class TimeBillingBackend(models.Model):
                 note=note,
                 user_id=(backend.responsible_id or self.env.user).id,
             )
-        if first_failure:
+        if first_failure or stuck:
             backend.message_post(body=message)
         self._commit_sync_progress()
 
@@ -153,3 +199,55 @@ class TimeBillingBackend(models.Model):
                 "The failed synchronisation of backend %s could not be recorded",
                 self.id,
             )
+
+    def action_reset_sync_resume(self):
+        """Button (managers only): forget where an interrupted
+        synchronisation stopped, and the attempts counted there. The next
+        synchronisation starts again from the last completed one, which only
+        costs time: entries read again are recognised as unchanged."""
+        if not (self.env.su or self.env.user.has_group(GROUP_MANAGER)):
+            raise AccessError(
+                self.env._(
+                    "Only time billing managers may reset the resume point of "
+                    "a backend."
+                )
+            )
+        for backend in self:
+            if not backend._try_sync_lock():
+                raise UserError(
+                    self.env._(
+                        "Backend %(backend)s is being synchronised right now; "
+                        "try again in a moment.",
+                        backend=backend.display_name,
+                    )
+                )
+            try:
+                backend._reset_sync_resume()
+            finally:
+                backend._release_sync_lock()
+        return True
+
+    def _reset_sync_resume(self):
+        self.ensure_one()
+        backend = self.sudo()
+        run = backend.sync_resume_run_id
+        note = self.env._(
+            "Resume point reset by %(user)s: the next synchronisation starts "
+            "again from the last completed one (%(date)s).",
+            user=self.env.user.name,
+            date=fields.Datetime.to_string(backend.last_sync_date)
+            or self.env._("the beginning"),
+        )
+        if run.state == "running":
+            run._log(note)
+            run._finish("partial" if run.page_count else "failed")
+        backend.write(
+            {
+                "sync_resume_since": False,
+                "sync_resume_start": False,
+                "sync_resume_token": False,
+                "sync_resume_run_id": False,
+                "sync_resume_attempts": 0,
+            }
+        )
+        backend.message_post(body=note)
