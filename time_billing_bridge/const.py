@@ -177,6 +177,10 @@ DEFAULT_HTTP_MAX_BYTES = 32 * 1024 * 1024
 # scheduled synchronisation stops retrying the backend.
 PARAM_SYNC_MAX_RESUME_ATTEMPTS = "time_billing_bridge.sync_max_resume_attempts"
 DEFAULT_SYNC_MAX_RESUME_ATTEMPTS = 5
+# Pages one listing may have in one synchronisation: beyond, the provider's
+# pagination is taken to never end.
+PARAM_SYNC_MAX_PAGES = "time_billing_bridge.sync_max_pages"
+DEFAULT_SYNC_MAX_PAGES = 10_000
 
 # --- Context keys ------------------------------------------------------------
 # They only change when work happens, never who may do what: permissions do

@@ -15,11 +15,13 @@ from odoo.exceptions import UserError, ValidationError
 from ...const import (
     DEFAULT_HTTP_DEADLINE,
     DEFAULT_HTTP_MAX_BYTES,
+    DEFAULT_SYNC_MAX_PAGES,
     GROUP_MANAGER,
     PARAM_ALLOW_HTTP,
     PARAM_ALLOW_PRIVATE,
     PARAM_HTTP_DEADLINE,
     PARAM_HTTP_MAX_BYTES,
+    PARAM_SYNC_MAX_PAGES,
 )
 from ...exceptions import ProviderError
 from ...providers import ADAPTERS, AdapterConfig, get_adapter_class
@@ -249,6 +251,13 @@ class TimeBillingBackend(models.Model):
             return default
         return value if value > 0 else default
 
+    @api.model
+    def _get_max_sync_pages(self):
+        """The most pages one listing may have in a synchronisation."""
+        return int(
+            self._get_positive_param(PARAM_SYNC_MAX_PAGES, DEFAULT_SYNC_MAX_PAGES)
+        )
+
     def _redact_secrets(self, text):
         """``text`` without this backend's secrets, in any form they travel
         in (plain, URL-encoded, base64 in Basic credentials)."""
@@ -371,6 +380,7 @@ class TimeBillingBackend(models.Model):
             max_response_bytes=int(
                 self._get_positive_param(PARAM_HTTP_MAX_BYTES, DEFAULT_HTTP_MAX_BYTES)
             ),
+            max_pages=self._get_max_sync_pages(),
         )
         if contact:
             # Harvest requires a User-Agent naming the application and a

@@ -30,6 +30,7 @@ from ...exceptions import (
 )
 from ...importer.staging import advisory_lock_key
 from ...providers import ADAPTERS, Page
+from ...providers.paging import PageGuard
 
 _logger = logging.getLogger(__name__)
 
@@ -363,9 +364,20 @@ class TimeBillingBackend(models.Model):
     def _sync_pages(self, adapter, run, since, token):
         """Import every page, then the deletions, committing each.
 
+        A page that continues where an earlier page of the run did, or a
+        listing longer than ``time_billing_bridge.sync_max_pages``, stops the
+        run (ProviderError) before the page is imported.
+
         :return: "paused" when a cron's time slice ended first, else "done"
         """
+        guard = PageGuard(
+            getattr(adapter, "label", "") or self.display_name,
+            self._get_max_sync_pages(),
+            pages=run.page_count,
+            seen=[token],
+        )
         for page in adapter.iter_pages(since=since, resume_token=token):
+            guard.check(page.resume_token)
             self._process_committed_page(page, run, resumable=True)
             time_left = self._commit_sync_progress()
             if not time_left and page.resume_token:
@@ -374,6 +386,7 @@ class TimeBillingBackend(models.Model):
                 return "paused"
         deleted = adapter.iter_deleted(since=since)
         for deleted_ids in split_every(DELETION_BATCH_SIZE, deleted, list):
+            guard.check()
             self._process_committed_page(Page(deleted_ids=deleted_ids), run)
             self._commit_sync_progress()
         return "done"
