@@ -1,8 +1,11 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Synchronisations against fake providers that misbehave: next links that
-repeat or never end."""
+repeat or never end, waits longer than a web request should take."""
 
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import tagged
 
 from ..exceptions import ProviderError
@@ -43,6 +46,74 @@ class TestSyncPaging(HttpSyncCase):
         self.assertIn("more than 4 pages", run.message)
         self.assertIn("time_billing_bridge.sync_max_pages", run.message)
         self.assertEqual(len(self.fake.requests_to("/time_entries")), 5)
+
+
+@tagged("post_install", "-at_install")
+class TestSyncWaitsInRequest(HttpSyncCase):
+    """Sync Now runs inside a web request: it never sleeps long there."""
+
+    fake_class = FakeHarvest
+    provider = "harvest"
+
+    def setUp(self):
+        super().setUp()
+        self.fake.generate(5, seed=3)
+        self.sleeps = []
+        backend_class = type(self.env["time.billing.backend"])
+        get_adapter = backend_class._get_adapter
+
+        def recording_sleeps(backend, **config):
+            adapter = get_adapter(backend, **config)
+            adapter.http._sleep = self.sleeps.append
+            return adapter
+
+        self.patch(backend_class, "_get_adapter", recording_sleeps)
+        # The first page and the users, then the provider asks to wait.
+        self.fake.pass_next(2)
+
+    def test_sync_now_hands_a_long_wait_to_the_background(self):
+        cron = self.env.ref("time_billing_bridge.ir_cron_time_billing_sync")
+        self.fake.fail_next(429, headers={"Retry-After": "120"})
+        before = fields.Datetime.now()
+        run = self.sync()
+        after = fields.Datetime.now()
+        self.assertFalse([wait for wait in self.sleeps if wait > 5], self.sleeps)
+        self.assertEqual(run.state, "partial")
+        self.assertEqual(run.page_count, 1)
+        self.assertIn("continues in the background at", run.message)
+        self.assertFalse(self.backend.last_error, "not a failure")
+        self.assertEqual(self.backend.sync_resume_attempts, 0)
+        # The resume point is kept, and the cron comes back when allowed.
+        self.assertTrue(self.backend.sync_resume_token)
+        resume_at = self.backend.next_sync_date
+        self.assertTrue(
+            before + timedelta(seconds=119)
+            <= resume_at
+            <= after + timedelta(seconds=121)
+        )
+        trigger = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", cron.id), ("call_at", "=", resume_at)]
+        )
+        self.assertEqual(len(trigger), 1)
+        # The background synchronisation continues after the imported page.
+        self.fake.reset_log()
+        again = self.sync(trigger="cron")
+        self.assertEqual(again.state, "done")
+        self.assertIn("cursor", self.fake.requests_to("/time_entries")[0].params)
+        self.assertEqual(self.backend.entry_count, 5)
+
+    def test_sync_now_waits_a_short_while_in_the_request(self):
+        self.fake.fail_next(429, headers={"Retry-After": "3"})
+        run = self.sync()
+        self.assertEqual(self.sleeps, [3.0])
+        self.assertEqual(run.state, "done")
+
+    def test_the_scheduled_sync_may_wait_longer(self):
+        self.fake.fail_next(429, headers={"Retry-After": "60"})
+        run = self.sync(trigger="cron")
+        self.assertEqual(self.sleeps, [60.0])
+        self.assertEqual(run.state, "done")
+        self.assertEqual(self.backend.entry_count, 5)
 
 
 @tagged("post_install", "-at_install")

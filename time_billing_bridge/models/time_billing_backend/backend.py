@@ -352,10 +352,18 @@ class TimeBillingBackend(models.Model):
             )
         return adapter_class
 
-    def _get_adapter(self):
-        """A ready-to-use adapter of this backend (the HTTP boundary)."""
+    def _get_adapter(self, **settings):
+        """A ready-to-use adapter of this backend (the HTTP boundary).
+
+        :param settings: ``AdapterConfig`` values that replace the backend's
+            for this adapter (e.g. a shorter ``max_retry_wait`` within a web
+            request)
+        """
         self.ensure_one()
-        return self._get_adapter_class()(self.sudo()._get_adapter_config())
+        config = self.sudo()._get_adapter_config()
+        if settings:
+            config = dataclasses.replace(config, **settings)
+        return self._get_adapter_class()(config)
 
     def _get_adapter_config(self):
         """The adapter settings of this backend, secrets included.

@@ -42,6 +42,10 @@ SYNC_OVERLAP = timedelta(minutes=5)
 DELETION_BATCH_SIZE = 2000
 # Attempts at a page that a concurrent import (a webhook) overlaps.
 PAGE_ATTEMPTS = 3
+# The longest Sync Now waits for a provider inside the web request, in
+# seconds; when the provider asks for longer, the scheduled synchronisation
+# continues at the time it allows.
+MANUAL_MAX_RETRY_WAIT = 5.0
 
 
 class TimeBillingBackend(models.Model):
@@ -262,11 +266,26 @@ class TimeBillingBackend(models.Model):
         pages_before = run.page_count
         adapter = None
         try:
-            adapter = self._get_adapter()
+            adapter = self._get_adapter(**self._get_sync_adapter_settings(trigger))
             if self._sync_pages(adapter, run, since, token) == "paused":
                 return run
         except ProviderQuotaExceeded as err:
             self._sync_paused(run, err)
+        except RetryableProviderError as err:
+            if trigger == "manual" and (err.retry_after or 0) > MANUAL_MAX_RETRY_WAIT:
+                # Asked to wait longer than a web request should take.
+                self._sync_paused(run, err)
+            else:
+                self._sync_failed(
+                    run,
+                    self.env._(
+                        "The provider is unavailable (%(error)s), even after "
+                        "retrying. The next synchronisation resumes after the "
+                        "last imported page.",
+                        error=str(err),
+                    ),
+                    "partial" if run.page_count > pages_before else "failed",
+                )
         except ProviderAuthError as err:
             self._sync_failed(
                 run,
@@ -279,17 +298,6 @@ class TimeBillingBackend(models.Model):
                 ),
                 "failed",
                 at_resume_point=False,
-            )
-        except RetryableProviderError as err:
-            self._sync_failed(
-                run,
-                self.env._(
-                    "The provider is unavailable (%(error)s), even after "
-                    "retrying. The next synchronisation resumes after the last "
-                    "imported page.",
-                    error=str(err),
-                ),
-                "partial" if run.page_count > pages_before else "failed",
             )
         except ProviderError as err:
             self._sync_failed(
@@ -322,6 +330,15 @@ class TimeBillingBackend(models.Model):
             if adapter is not None:
                 adapter.close()
         return run
+
+    def _get_sync_adapter_settings(self, trigger):
+        """Adapter settings of a synchronisation started by ``trigger``:
+        Sync Now runs in a web request, so it waits for the provider only
+        briefly (``max_retry_wait``); the scheduled one keeps the backend's.
+        Hook for extensions."""
+        if trigger == "manual":
+            return {"max_retry_wait": MANUAL_MAX_RETRY_WAIT}
+        return {}
 
     def _prepare_sync_run(self, trigger):
         """The run to record this synchronisation in, and where to start.

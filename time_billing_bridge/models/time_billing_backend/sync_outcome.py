@@ -25,6 +25,7 @@ from ...const import (
     GROUP_MANAGER,
     PARAM_SYNC_MAX_RESUME_ATTEMPTS,
 )
+from ...exceptions import ProviderQuotaExceeded
 
 _logger = logging.getLogger(__name__)
 
@@ -64,16 +65,36 @@ class TimeBillingBackend(models.Model):
         self._commit_sync_progress()
 
     def _sync_paused(self, run, err):
-        """The provider's quota is used up: stop here, resume when allowed."""
+        """The provider asks to wait: its quota is used up, or Sync Now was
+        asked to wait longer than a web request may take. Stop after the last
+        committed page, keep the resume point, and continue when allowed."""
         resume_at = fields.Datetime.now() + clamp_wait(err.retry_after)
-        run._log(
-            self.env._(
+        values = {
+            "error": self._redact_secrets(str(err)),
+            "date": fields.Datetime.to_string(resume_at),
+        }
+        if isinstance(err, ProviderQuotaExceeded):
+            reason = self.env._(
                 "Paused until %(date)s UTC, when the provider's quota allows "
                 "again: %(error)s",
-                error=self._redact_secrets(str(err)),
-                date=fields.Datetime.to_string(resume_at),
+                **values,
             )
-        )
+        else:
+            reason = self.env._(
+                "Paused until %(date)s UTC, when the provider allows again: %(error)s",
+                **values,
+            )
+        moment = fields.Datetime.context_timestamp(self, resume_at).strftime("%H:%M")
+        if self.sync_interval_minutes > 0:
+            follow_up = self.env._(
+                "The synchronisation continues in the background at %(time)s.",
+                time=moment,
+            )
+        else:
+            follow_up = self.env._(
+                "Run Sync Now again after %(time)s to continue.", time=moment
+            )
+        run._log(reason, follow_up)
         run._finish("partial")
         self.sudo().write({"next_sync_date": resume_at, "sync_resume_run_id": False})
         self._schedule_sync(resume_at)
