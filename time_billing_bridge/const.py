@@ -181,6 +181,13 @@ DEFAULT_SYNC_MAX_RESUME_ATTEMPTS = 5
 # pagination is taken to never end.
 PARAM_SYNC_MAX_PAGES = "time_billing_bridge.sync_max_pages"
 DEFAULT_SYNC_MAX_PAGES = 10_000
+# Days finished synchronisation runs are kept (their entries stay).
+PARAM_SYNC_RUN_RETENTION_DAYS = "time_billing_bridge.sync_run_retention_days"
+DEFAULT_SYNC_RUN_RETENTION_DAYS = 180
+# Days webhook calls are kept for review (at least until their replay
+# protection expires).
+PARAM_WEBHOOK_EVENT_RETENTION_DAYS = "time_billing_bridge.webhook_event_retention_days"
+DEFAULT_WEBHOOK_EVENT_RETENTION_DAYS = 30
 
 # --- Context keys ------------------------------------------------------------
 # They only change when work happens, never who may do what: permissions do

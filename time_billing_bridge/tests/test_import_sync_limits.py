@@ -10,12 +10,12 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from ..exceptions import ProviderError, ProviderQuotaExceeded
 from ..providers import ADAPTERS
 from ..providers.http import parse_retry_after
-from .common_import import FakeAdapter, ImportCommon
+from .common_import import FakeAdapter, ImportCommon, make_entry
 from .test_import_sync import pages_of
 
 SYNC_LOGGER = "odoo.addons.time_billing_bridge.models.time_billing_backend"
@@ -222,3 +222,126 @@ class TestSyncResumeAttempts(ImportCommon):
             self.backend.with_user(self.billing_user).action_reset_sync_resume()
         self.assertEqual(self.backend.sync_resume_start, start)
         self.assertEqual(self.backend.sync_resume_attempts, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestSyncRunLog(ImportCommon):
+    def test_the_log_keeps_its_start_and_its_latest_lines(self):
+        run = self.start_run()
+        run._log("Resuming the synchronisation started on 2026-03-01")
+        for batch in range(30):
+            run._log(*(f"line {batch * 100 + i}" for i in range(100)))
+        lines = run.message.split("\n")
+        self.assertLessEqual(len(lines), 1000)
+        self.assertEqual(lines[0], "Resuming the synchronisation started on 2026-03-01")
+        self.assertEqual(lines[-1], "line 2999")
+        markers = [line for line in lines if "lines omitted" in line]
+        self.assertEqual(len(markers), 1)
+        kept = [line for line in lines if line.startswith("line ")]
+        omitted = 3000 - len(kept)
+        self.assertIn(f"{omitted:,} lines omitted", markers[0])
+        # Kept lines are the first ones, then the latest ones, in order.
+        numbers = [int(line.split()[1]) for line in kept]
+        self.assertEqual(numbers, sorted(numbers))
+        self.assertEqual(numbers[-1] - numbers[-2], 1)
+
+    def test_a_huge_line_is_shortened(self):
+        run = self.start_run()
+        run._log("x" * 1_000_000, "next")
+        self.assertLess(len(run.message), 10_000)
+        self.assertTrue(run.message.endswith("next"))
+
+
+@tagged("post_install", "-at_install")
+class TestSyncRetention(ImportCommon):
+    def age(self, records, days, fname="date_start"):
+        """Move ``fname`` of ``records`` ``days`` into the past."""
+        moment = fields.Datetime.now() - timedelta(days=days)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s = %s WHERE id IN %s",
+                SQL.identifier(records._table),
+                SQL.identifier(fname),
+                moment,
+                tuple(records.ids),
+            )
+        )
+        records.invalidate_recordset()
+
+    def test_old_runs_are_deleted_but_not_what_is_still_needed(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "time_billing_bridge.sync_run_retention_days", "10"
+        )
+        _counts, old = self.process(make_entry(1))
+        old._finish()
+        entry = self.entry(1)
+        line = entry.timesheet_id
+        running = self.start_run()
+        resume = self.start_run()._finish("partial")
+        recent = self.start_run()._finish()
+        self.backend.sync_resume_run_id = resume
+        self.age(old | running | resume, 11)
+        self.age(recent, 9)
+        self.env["time.billing.sync.run"]._gc_old_sync_runs()
+        self.assertFalse(old.exists())
+        self.assertEqual(running.exists(), running)
+        self.assertEqual(resume.exists(), resume)
+        self.assertEqual(recent.exists(), recent)
+        # What the deleted run imported stays.
+        self.assertTrue(entry.exists())
+        self.assertFalse(entry.sync_run_id)
+        self.assertTrue(line.exists())
+
+    def test_runs_are_kept_180_days_unless_told_otherwise(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "time_billing_bridge.sync_run_retention_days", "-3"
+        )
+        kept = self.start_run()._finish()
+        gone = self.start_run()._finish()
+        self.age(kept, 179)
+        self.age(gone, 181)
+        self.env["time.billing.sync.run"]._gc_old_sync_runs()
+        self.assertTrue(kept.exists())
+        self.assertFalse(gone.exists())
+
+    def test_webhook_events_are_kept_for_their_retention_period(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "time_billing_bridge.webhook_event_retention_days", "20"
+        )
+        Event = self.env["time.billing.webhook.event"]
+        run = self.start_run("webhook")._finish()
+        past = fields.Datetime.now() - timedelta(hours=1)
+        events = {}
+        for name in ("old_expired", "recent_expired", "old_valid"):
+            events[name] = Event.create(
+                {
+                    "backend_id": self.backend.id,
+                    "digest": name,
+                    "expire_date": past,
+                    "sync_run_id": run.id,
+                }
+            )
+        events["old_valid"].expire_date = fields.Datetime.now() + timedelta(hours=1)
+        self.age(events["old_expired"] | events["old_valid"], 21, "create_date")
+        Event._gc_expired_events()
+        self.assertFalse(events["old_expired"].exists())
+        self.assertTrue(events["recent_expired"].exists())
+        self.assertTrue(events["old_valid"].exists(), "still refuses its replay")
+        self.assertTrue(run.exists())
+
+    def test_retention_settings(self):
+        settings = self.env["res.config.settings"].create(
+            {
+                "time_billing_sync_run_retention_days": 90,
+                "time_billing_webhook_event_retention_days": 7,
+            }
+        )
+        settings.execute()
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(
+            params.get_param("time_billing_bridge.sync_run_retention_days"), "90"
+        )
+        self.assertEqual(
+            params.get_param("time_billing_bridge.webhook_event_retention_days"), "7"
+        )
