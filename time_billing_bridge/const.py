@@ -174,6 +174,24 @@ DEFAULT_HTTP_DEADLINE = 120
 PARAM_HTTP_MAX_BYTES = "time_billing_bridge.http_max_response_bytes"
 DEFAULT_HTTP_MAX_BYTES = 32 * 1024 * 1024
 
+# --- Synchronisation with the providers (system parameters) ----------------
+
+# Synchronisations in a row that may fail at the same resume point before the
+# scheduled synchronisation stops retrying the backend.
+PARAM_SYNC_MAX_RESUME_ATTEMPTS = "time_billing_bridge.sync_max_resume_attempts"
+DEFAULT_SYNC_MAX_RESUME_ATTEMPTS = 5
+# Pages one listing may have in one synchronisation: beyond, the provider's
+# pagination is taken to never end.
+PARAM_SYNC_MAX_PAGES = "time_billing_bridge.sync_max_pages"
+DEFAULT_SYNC_MAX_PAGES = 10_000
+# Days finished synchronisation runs are kept (their entries stay).
+PARAM_SYNC_RUN_RETENTION_DAYS = "time_billing_bridge.sync_run_retention_days"
+DEFAULT_SYNC_RUN_RETENTION_DAYS = 180
+# Days webhook calls are kept for review (at least until their replay
+# protection expires).
+PARAM_WEBHOOK_EVENT_RETENTION_DAYS = "time_billing_bridge.webhook_event_retention_days"
+DEFAULT_WEBHOOK_EVENT_RETENTION_DAYS = 30
+
 # --- Context keys ------------------------------------------------------------
 # They only change when work happens, never who may do what: permissions do
 # not depend on the context, which any caller can set.

@@ -2,6 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
+from ..const import (
+    DEFAULT_SYNC_RUN_RETENTION_DAYS,
+    DEFAULT_WEBHOOK_EVENT_RETENTION_DAYS,
+    PARAM_SYNC_RUN_RETENTION_DAYS,
+    PARAM_WEBHOOK_EVENT_RETENTION_DAYS,
+)
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -17,6 +24,20 @@ class ResConfigSettings(models.TransientModel):
     )
     time_billing_product_id = fields.Many2one(
         related="company_id.time_billing_product_id", readonly=False
+    )
+    time_billing_sync_run_retention_days = fields.Integer(
+        string="Keep Synchronisations (days)",
+        config_parameter=PARAM_SYNC_RUN_RETENTION_DAYS,
+        default=DEFAULT_SYNC_RUN_RETENTION_DAYS,
+        help="Synchronisation runs that ended longer ago are deleted; the "
+        "entries and timesheet lines they imported stay.",
+    )
+    time_billing_webhook_event_retention_days = fields.Integer(
+        string="Keep Webhook Events (days)",
+        config_parameter=PARAM_WEBHOOK_EVENT_RETENTION_DAYS,
+        default=DEFAULT_WEBHOOK_EVENT_RETENTION_DAYS,
+        help="Webhook calls received are kept this long for review, and in "
+        "any case until their replay protection expires.",
     )
     time_billing_backend_count = fields.Integer(
         compute="_compute_time_billing_backend_count"

@@ -1,10 +1,16 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 
-from ..const import SYNC_RUN_STATES
+from ..const import (
+    DEFAULT_SYNC_RUN_RETENTION_DAYS,
+    PARAM_SYNC_RUN_RETENTION_DAYS,
+    SYNC_RUN_STATES,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -19,6 +25,38 @@ SYNC_RUN_TRIGGERS = [
 # Stop writing one log line per entry after this many in a run; the entries
 # themselves always carry their reason.
 MAX_ENTRY_LOG_LINES = 200
+# A run's log keeps its first LOG_HEAD_LINES lines and its latest ones,
+# LOG_MAX_LINES in all (a marker line counts what is left out between), each
+# shortened to LOG_MAX_LINE_CHARS: a run of a million pages stays readable.
+LOG_MAX_LINES = 1000
+LOG_HEAD_LINES = 100
+LOG_MAX_LINE_CHARS = 2000
+# Old runs deleted by one autovacuum call at most.
+GC_BATCH_SIZE = 10000
+
+
+def bound_log(lines, omitted, marker):
+    """Log ``lines`` (no marker among them) cut to :data:`LOG_MAX_LINES`.
+
+    :param omitted: lines already left out of this log before
+    :param marker: ``marker(count)`` is the line that stands for ``count``
+        omitted lines
+    :return: ``(lines, omitted)``, the marker at index ``LOG_HEAD_LINES``
+        when lines are omitted
+    """
+    if not omitted and len(lines) <= LOG_MAX_LINES:
+        return lines, 0
+    head, tail = lines[:LOG_HEAD_LINES], lines[LOG_HEAD_LINES:]
+    drop = max(0, len(tail) - (LOG_MAX_LINES - LOG_HEAD_LINES - 1))
+    omitted += drop
+    return [*head, marker(omitted), *tail[drop:]], omitted
+
+
+def shorten(line):
+    """``line`` cut to :data:`LOG_MAX_LINE_CHARS` characters."""
+    if len(line) <= LOG_MAX_LINE_CHARS:
+        return line
+    return line[: LOG_MAX_LINE_CHARS - 1] + "…"
 
 
 class TimeBillingSyncRun(models.Model):
@@ -60,6 +98,11 @@ class TimeBillingSyncRun(models.Model):
         string="Log", readonly=True, help="What this run did, line by line."
     )
     page_count = fields.Integer(string="Pages", readonly=True)
+    log_omitted_lines = fields.Integer(
+        readonly=True,
+        help="Lines left out of the log, between its first lines and its "
+        "latest ones, to keep it short.",
+    )
     since_date = fields.Datetime(
         string="Updated Since",
         readonly=True,
@@ -89,12 +132,21 @@ class TimeBillingSyncRun(models.Model):
     # ------------------------------------------------------------------
 
     def _log(self, *lines):
-        """Append ``lines`` to the log of each run."""
-        lines = [line for line in lines if line]
+        """Append ``lines`` to the log of each run, keeping it bounded (see
+        :func:`bound_log`)."""
+        lines = [shorten(part) for line in lines if line for part in line.split("\n")]
         if not lines:
             return
+
+        def marker(count):
+            return self.env._("… %(count)s lines omitted …", count=f"{count:,}")
+
         for run in self.sudo():
-            run.message = "\n".join(filter(None, [run.message, *lines]))
+            existing = run.message.split("\n") if run.message else []
+            if run.log_omitted_lines:
+                del existing[LOG_HEAD_LINES]  # the marker, counted again
+            kept, omitted = bound_log(existing + lines, run.log_omitted_lines, marker)
+            run.write({"message": "\n".join(kept), "log_omitted_lines": omitted})
 
     def _add_page(self, counts, entry_lines, notes=()):
         """Add the counts of one processed page and log them.
@@ -166,3 +218,44 @@ class TimeBillingSyncRun(models.Model):
                 run.error_count,
             )
         return self
+
+    # ------------------------------------------------------------------
+    # Clean-up
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_retention_days(self):
+        """Days finished runs are kept (a positive system parameter)."""
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(PARAM_SYNC_RUN_RETENTION_DAYS)
+        )
+        try:
+            days = int(value)
+        except (TypeError, ValueError):
+            return DEFAULT_SYNC_RUN_RETENTION_DAYS
+        return days if days > 0 else DEFAULT_SYNC_RUN_RETENTION_DAYS
+
+    @api.autovacuum
+    def _gc_old_sync_runs(self):
+        """Delete runs that ended before the retention period, except the one
+        a backend resumes. Entries keep what they imported: their link to the
+        run is emptied (``ondelete="set null"``), like webhook events'."""
+        cutoff = fields.Datetime.now() - timedelta(days=self._get_retention_days())
+        resumed = (
+            self.env["time.billing.backend"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("sync_resume_run_id", "!=", False)])
+            .sync_resume_run_id
+        )
+        runs = self.sudo().search(
+            Domain("state", "!=", "running")
+            & Domain("date_start", "<", cutoff)
+            & Domain("id", "not in", resumed.ids),
+            limit=GC_BATCH_SIZE,
+        )
+        runs.unlink()
+        _logger.debug("Removed %d old synchronisation runs", len(runs))
+        return len(runs), len(runs) == GC_BATCH_SIZE

@@ -11,6 +11,10 @@ from psycopg2 import IntegrityError
 from odoo import api, fields, models
 from odoo.tools import mute_logger
 
+from ..const import (
+    DEFAULT_WEBHOOK_EVENT_RETENTION_DAYS,
+    PARAM_WEBHOOK_EVENT_RETENTION_DAYS,
+)
 from ..exceptions import ProviderError
 from ..providers import get_adapter_class
 from ..providers.generic import parse_generic_payload
@@ -83,8 +87,9 @@ class TimeBillingWebhookEvent(models.Model):
         required=True,
         index=True,
         readonly=True,
-        help="After this moment the record is deleted: the replay window "
-        "refuses older calls by then.",
+        help="Until this moment the record refuses a replay of the call; after "
+        "it, the record is deleted once it is older than the retention period "
+        "of webhook events (the replay window refuses older calls by then).",
     )
     state = fields.Selection(
         selection=WEBHOOK_EVENT_STATES, default="processed", readonly=True
@@ -283,9 +288,19 @@ class TimeBillingWebhookEvent(models.Model):
 
     @api.autovacuum
     def _gc_expired_events(self):
-        """Forget events the replay window refuses anyway."""
+        """Forget events the replay window refuses anyway, once they are
+        older than the retention period (system parameter
+        ``time_billing_bridge.webhook_event_retention_days``)."""
+        now = fields.Datetime.now()
+        days = self._get_int_param(
+            PARAM_WEBHOOK_EVENT_RETENTION_DAYS, DEFAULT_WEBHOOK_EVENT_RETENTION_DAYS
+        )
         expired = self.search(
-            [("expire_date", "<", fields.Datetime.now())], limit=10000
+            [
+                ("expire_date", "<", now),
+                ("create_date", "<", now - timedelta(days=days)),
+            ],
+            limit=10000,
         )
         expired.unlink()
         _logger.debug("Removed %d expired webhook events", len(expired))

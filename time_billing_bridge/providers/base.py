@@ -11,7 +11,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ..const import DEFAULT_HTTP_DEADLINE, DEFAULT_HTTP_MAX_BYTES
+from ..const import (
+    DEFAULT_HTTP_DEADLINE,
+    DEFAULT_HTTP_MAX_BYTES,
+    DEFAULT_SYNC_MAX_PAGES,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class AdapterConfig:
     # What the system parameters allow the API URL to be (see .urls).
     allow_http: bool = False
     allow_private_hosts: bool = False
+    # The most pages one listing may have (see .paging.PageGuard).
+    max_pages: int = DEFAULT_SYNC_MAX_PAGES
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from .common import (
     work_interval,
 )
 from .http import HttpAdapter, HttpClient
+from .paging import PageGuard
 from .webhooks import header, verify_clockify_signature
 
 _logger = logging.getLogger(__name__)
@@ -175,11 +176,13 @@ class ClockifyAdapter(HttpAdapter):
         """All users of the workspace, sorted by id (a stable resume order)."""
         users, page = [], 1
         size = 100
+        guard = PageGuard(f"{LABEL} (users)", self.config.max_pages)
         while True:
             batch, _response = self.http.get_json(
                 f"workspaces/{self.workspace}/users",
                 {"page": page, "page-size": size},
             )
+            guard.check()
             if not isinstance(batch, list):
                 raise ProviderError(
                     "Clockify answered the workspace users with an unexpected shape."

@@ -27,6 +27,7 @@ from .common import (
     utc_iso,
 )
 from .http import HttpAdapter, HttpClient
+from .paging import PageGuard
 
 _logger = logging.getLogger(__name__)
 
@@ -190,6 +191,7 @@ class HarvestAdapter(HttpAdapter):
         if self._user_emails is None:
             emails = {}
             url, params = "users", {"per_page": self.max_page_size}
+            guard = PageGuard(f"{LABEL} (users)", self.config.max_pages)
             try:
                 while url:
                     data, _response = self.http.get_json(url, params)
@@ -198,6 +200,7 @@ class HarvestAdapter(HttpAdapter):
                         if isinstance(user, dict) and user.get("id") is not None:
                             emails[ref(user["id"])] = text(user.get("email"))
                     next_url = nested(data, "links", "next")
+                    guard.check(next_url if isinstance(next_url, str) else None)
                     url = self._follow(next_url, "users") if next_url else None
                     params = None
             except (ProviderAuthError, ProviderNotFound) as err:

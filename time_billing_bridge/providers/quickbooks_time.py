@@ -39,6 +39,7 @@ from .common import (
     work_interval,
 )
 from .http import HttpAdapter, HttpClient
+from .paging import PageGuard
 
 LABEL = "QuickBooks Time"
 # The first run reads everything changed since then unless a start date is set.
@@ -259,10 +260,12 @@ class QuickBooksTimeAdapter(HttpAdapter):
         params = self._query(since, None)
         params["limit"] = self.page_size
         page = 1
+        guard = PageGuard(f"{LABEL} (deleted timesheets)", self.config.max_pages)
         while True:
             data, _response = self.http.get_json(
                 "timesheets_deleted", {**params, "page": page}
             )
+            guard.check()
             records = _results(data, "timesheets")
             for record in records:
                 if isinstance(record, dict) and record.get("id") is not None:
@@ -276,11 +279,13 @@ class QuickBooksTimeAdapter(HttpAdapter):
         supplemental data lacks the jobcode's parents)."""
         if self._jobcodes is None:
             codes, page = {}, 1
+            guard = PageGuard(f"{LABEL} (jobcodes)", self.config.max_pages)
             while True:
                 data, _response = self.http.get_json(
                     "jobcodes",
                     {"type": "all", "active": "both", "page": page, "limit": 200},
                 )
+                guard.check()
                 records = _results(data, "jobcodes")
                 for code in records:
                     if isinstance(code, dict) and code.get("id") is not None:

@@ -190,7 +190,7 @@ class ImportCommon(TimeBillingCommon):
     def use_adapter(self, adapter):
         """Make every backend use ``adapter`` (the HTTP boundary only)."""
         backend_class = type(self.env["time.billing.backend"])
-        self.patch(backend_class, "_get_adapter", lambda _b: adapter)
+        self.patch(backend_class, "_get_adapter", lambda _b, **_config: adapter)
         self.patch(backend_class, "_get_adapter_class", lambda _b: type(adapter))
 
     def sync(self, backend=None, trigger="manual", user=None):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from odoo import fields
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from ..providers.webhooks import hmac_sha256_hex, sign_toggl
 from .common_webhooks import CONTROLLER_LOGGER, EVENT_LOGGER, WebhookCommon
@@ -338,6 +338,15 @@ class TestWebhooks(WebhookCommon):
                     "expire_date": now + timedelta(minutes=1),
                 },
             ]
+        )
+        # Expired, and older than the retention period (30 days by default).
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE time_billing_webhook_event SET create_date = %s WHERE id = %s",
+                now - timedelta(days=31),
+                expired.id,
+            )
         )
         Event._gc_expired_events()
         self.assertFalse(expired.exists())

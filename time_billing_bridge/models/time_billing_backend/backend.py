@@ -15,11 +15,13 @@ from odoo.exceptions import UserError, ValidationError
 from ...const import (
     DEFAULT_HTTP_DEADLINE,
     DEFAULT_HTTP_MAX_BYTES,
+    DEFAULT_SYNC_MAX_PAGES,
     GROUP_MANAGER,
     PARAM_ALLOW_HTTP,
     PARAM_ALLOW_PRIVATE,
     PARAM_HTTP_DEADLINE,
     PARAM_HTTP_MAX_BYTES,
+    PARAM_SYNC_MAX_PAGES,
 )
 from ...exceptions import ProviderError
 from ...providers import ADAPTERS, AdapterConfig, get_adapter_class
@@ -154,6 +156,17 @@ class TimeBillingBackend(models.Model):
         help="Start of a synchronisation that did not finish; the next one "
         "resumes it after its last imported page.",
     )
+    sync_resume_attempts = fields.Integer(
+        string="Failed Attempts at the Resume Point",
+        copy=False,
+        readonly=True,
+        help="Synchronisations in a row that failed without importing a page "
+        "past the resume point; back to 0 when a page is imported or a "
+        "synchronisation completes. At the limit (system parameter "
+        "time_billing_bridge.sync_max_resume_attempts, 5 by default) the "
+        "scheduled synchronisation stops retrying this backend until someone "
+        "runs Sync Now or resets the resume point.",
+    )
     sync_resume_run_id = fields.Many2one(
         comodel_name="time.billing.sync.run",
         copy=False,
@@ -280,6 +293,13 @@ class TimeBillingBackend(models.Model):
             return default
         return value if value > 0 else default
 
+    @api.model
+    def _get_max_sync_pages(self):
+        """The most pages one listing may have in a synchronisation."""
+        return int(
+            self._get_positive_param(PARAM_SYNC_MAX_PAGES, DEFAULT_SYNC_MAX_PAGES)
+        )
+
     def _redact_secrets(self, text):
         """``text`` without this backend's secrets, in any form they travel
         in (plain, URL-encoded, base64 in Basic credentials)."""
@@ -372,10 +392,18 @@ class TimeBillingBackend(models.Model):
             )
         return adapter_class
 
-    def _get_adapter(self):
-        """A ready-to-use adapter of this backend (the HTTP boundary)."""
+    def _get_adapter(self, **settings):
+        """A ready-to-use adapter of this backend (the HTTP boundary).
+
+        :param settings: ``AdapterConfig`` values that replace the backend's
+            for this adapter (e.g. a shorter ``max_retry_wait`` within a web
+            request)
+        """
         self.ensure_one()
-        return self._get_adapter_class()(self.sudo()._get_adapter_config())
+        config = self.sudo()._get_adapter_config()
+        if settings:
+            config = dataclasses.replace(config, **settings)
+        return self._get_adapter_class()(config)
 
     def _get_adapter_config(self):
         """The adapter settings of this backend, secrets included.
@@ -400,6 +428,7 @@ class TimeBillingBackend(models.Model):
             max_response_bytes=int(
                 self._get_positive_param(PARAM_HTTP_MAX_BYTES, DEFAULT_HTTP_MAX_BYTES)
             ),
+            max_pages=self._get_max_sync_pages(),
         )
         if contact:
             # Harvest requires a User-Agent naming the application and a

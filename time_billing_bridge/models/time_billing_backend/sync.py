@@ -7,15 +7,14 @@ Order of a synchronisation (:meth:`_sync`): take the backend's advisory lock;
 open or continue the run and decide where to start (:meth:`_prepare_sync_run`);
 import and commit each page of the adapter, then the deletions
 (:meth:`_sync_pages`); record the outcome on the run and the backend
-(:meth:`_sync_done`, :meth:`_sync_paused`, :meth:`_sync_failed`); release the
-lock.
+(:meth:`_sync_done`, :meth:`_sync_paused`, :meth:`_sync_failed`, in
+:mod:`.sync_outcome`); release the lock.
 """
 
 import logging
 import traceback
 from datetime import timedelta
 
-from markupsafe import Markup
 from psycopg2 import Error as PsycopgError
 
 from odoo import api, fields, models
@@ -23,7 +22,6 @@ from odoo.exceptions import ConcurrencyError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, split_every
 
-from ...const import ACTIVITY_SYNC_FAILURE
 from ...exceptions import (
     ProviderAuthError,
     ProviderError,
@@ -32,6 +30,7 @@ from ...exceptions import (
 )
 from ...importer.staging import advisory_lock_key
 from ...providers import ADAPTERS, Page
+from ...providers.paging import PageGuard
 
 _logger = logging.getLogger(__name__)
 
@@ -43,8 +42,10 @@ SYNC_OVERLAP = timedelta(minutes=5)
 DELETION_BATCH_SIZE = 2000
 # Attempts at a page that a concurrent import (a webhook) overlaps.
 PAGE_ATTEMPTS = 3
-# Waiting time when a provider says its quota is used up but not for how long.
-DEFAULT_QUOTA_WAIT = timedelta(hours=1)
+# The longest Sync Now waits for a provider inside the web request, in
+# seconds; when the provider asks for longer, the scheduled synchronisation
+# continues at the time it allows.
+MANUAL_MAX_RETRY_WAIT = 5.0
 
 
 class TimeBillingBackend(models.Model):
@@ -144,6 +145,8 @@ class TimeBillingBackend(models.Model):
         return (
             Domain("provider", "in", list(ADAPTERS))
             & Domain("sync_interval_minutes", ">", 0)
+            # Stuck at one page: left to a person (see _sync_failed).
+            & Domain("sync_resume_attempts", "<", self._get_max_resume_attempts())
             & (
                 Domain("next_sync_date", "=", False)
                 | Domain("next_sync_date", "<=", fields.Datetime.now())
@@ -177,7 +180,8 @@ class TimeBillingBackend(models.Model):
         in its own company. Pages are processed in savepoints and committed
         with ``ir.cron._commit_progress`` (a savepoint cannot span commits, so
         the page, not the backend, is the unit that is rolled back); a failing
-        backend is recorded on itself and does not stop the others. When the
+        backend is recorded on itself and does not stop the others, even when
+        the error escapes its synchronisation (:meth:`_sync_crashed`). When the
         cron's time slice is used up, the current run pauses after a
         committed page and the cron is called again to continue it.
         """
@@ -187,15 +191,23 @@ class TimeBillingBackend(models.Model):
         for index, backend in enumerate(backends):
             backend = backend.with_company(backend.company_id)
             left = len(backends) - index - 1
-            if not backend._sync("cron"):
-                _logger.info(
-                    "Backend %s is being synchronised by another worker; skipped",
-                    backend.id,
-                )
-            elif backend.filtered_domain(self._get_sync_due_domain()):
-                # Paused for time: let the cron call us again to continue.
-                cron._commit_progress(1, remaining=left + 1)
-                return
+            try:
+                run = backend._sync("cron")
+            except Exception as err:  # noqa: BLE001 - recorded on the backend
+                # Whatever one backend does, the others are synchronised:
+                # undo its uncommitted work and record the error on it.
+                self.env.cr.rollback()
+                backend._sync_crashed(err)
+            else:
+                if not run:
+                    _logger.info(
+                        "Backend %s is being synchronised by another worker; skipped",
+                        backend.id,
+                    )
+                elif backend.filtered_domain(self._get_sync_due_domain()):
+                    # Paused for time: let the cron call us again to continue.
+                    cron._commit_progress(1, remaining=left + 1)
+                    return
             if not cron._commit_progress(1, remaining=left):
                 return
 
@@ -254,11 +266,26 @@ class TimeBillingBackend(models.Model):
         pages_before = run.page_count
         adapter = None
         try:
-            adapter = self._get_adapter()
+            adapter = self._get_adapter(**self._get_sync_adapter_settings(trigger))
             if self._sync_pages(adapter, run, since, token) == "paused":
                 return run
         except ProviderQuotaExceeded as err:
             self._sync_paused(run, err)
+        except RetryableProviderError as err:
+            if trigger == "manual" and (err.retry_after or 0) > MANUAL_MAX_RETRY_WAIT:
+                # Asked to wait longer than a web request should take.
+                self._sync_paused(run, err)
+            else:
+                self._sync_failed(
+                    run,
+                    self.env._(
+                        "The provider is unavailable (%(error)s), even after "
+                        "retrying. The next synchronisation resumes after the "
+                        "last imported page.",
+                        error=str(err),
+                    ),
+                    "partial" if run.page_count > pages_before else "failed",
+                )
         except ProviderAuthError as err:
             self._sync_failed(
                 run,
@@ -270,17 +297,7 @@ class TimeBillingBackend(models.Model):
                     error=str(err),
                 ),
                 "failed",
-            )
-        except RetryableProviderError as err:
-            self._sync_failed(
-                run,
-                self.env._(
-                    "The provider is unavailable (%(error)s), even after "
-                    "retrying. The next synchronisation resumes after the last "
-                    "imported page.",
-                    error=str(err),
-                ),
-                "partial" if run.page_count > pages_before else "failed",
+                at_resume_point=False,
             )
         except ProviderError as err:
             self._sync_failed(
@@ -313,6 +330,15 @@ class TimeBillingBackend(models.Model):
             if adapter is not None:
                 adapter.close()
         return run
+
+    def _get_sync_adapter_settings(self, trigger):
+        """Adapter settings of a synchronisation started by ``trigger``:
+        Sync Now runs in a web request, so it waits for the provider only
+        briefly (``max_retry_wait``); the scheduled one keeps the backend's.
+        Hook for extensions."""
+        if trigger == "manual":
+            return {"max_retry_wait": MANUAL_MAX_RETRY_WAIT}
+        return {}
 
     def _prepare_sync_run(self, trigger):
         """The run to record this synchronisation in, and where to start.
@@ -355,9 +381,20 @@ class TimeBillingBackend(models.Model):
     def _sync_pages(self, adapter, run, since, token):
         """Import every page, then the deletions, committing each.
 
+        A page that continues where an earlier page of the run did, or a
+        listing longer than ``time_billing_bridge.sync_max_pages``, stops the
+        run (ProviderError) before the page is imported.
+
         :return: "paused" when a cron's time slice ended first, else "done"
         """
+        guard = PageGuard(
+            getattr(adapter, "label", "") or self.display_name,
+            self._get_max_sync_pages(),
+            pages=run.page_count,
+            seen=[token],
+        )
         for page in adapter.iter_pages(since=since, resume_token=token):
+            guard.check(page.resume_token)
             self._process_committed_page(page, run, resumable=True)
             time_left = self._commit_sync_progress()
             if not time_left and page.resume_token:
@@ -366,6 +403,7 @@ class TimeBillingBackend(models.Model):
                 return "paused"
         deleted = adapter.iter_deleted(since=since)
         for deleted_ids in split_every(DELETION_BATCH_SIZE, deleted, list):
+            guard.check()
             self._process_committed_page(Page(deleted_ids=deleted_ids), run)
             self._commit_sync_progress()
         return "done"
@@ -379,7 +417,13 @@ class TimeBillingBackend(models.Model):
                 with self.env.cr.savepoint():
                     self._process_page(page, run)
                     if resumable:
-                        self.sudo().sync_resume_token = page.resume_token or False
+                        # The resume point moves: its failures start over.
+                        self.sudo().write(
+                            {
+                                "sync_resume_token": page.resume_token or False,
+                                "sync_resume_attempts": 0,
+                            }
+                        )
                 return
             except ConcurrencyError:
                 if attempt == PAGE_ATTEMPTS:
@@ -390,88 +434,3 @@ class TimeBillingBackend(models.Model):
                 )
                 # A new transaction sees what the other import committed.
                 self._commit_sync_progress()
-
-    def _sync_done(self, run, window_start):
-        run._finish("done")
-        self.sudo().write(
-            {
-                "last_sync_date": window_start,
-                "sync_resume_since": False,
-                "sync_resume_start": False,
-                "sync_resume_token": False,
-                "sync_resume_run_id": False,
-            }
-        )
-        self._next_sync()
-        self._clear_sync_error()
-        self._commit_sync_progress()
-
-    def _sync_paused(self, run, err):
-        """The provider's quota is used up: stop here, resume when allowed."""
-        wait = timedelta(seconds=err.retry_after) if err.retry_after else None
-        resume_at = fields.Datetime.now() + (wait or DEFAULT_QUOTA_WAIT)
-        run._log(
-            self.env._(
-                "Paused until %(date)s UTC, when the provider's quota allows "
-                "again: %(error)s",
-                error=self._redact_secrets(str(err)),
-                date=fields.Datetime.to_string(resume_at),
-            )
-        )
-        run._finish("partial")
-        self.sudo().write({"next_sync_date": resume_at, "sync_resume_run_id": False})
-        self._schedule_sync(resume_at)
-        self._commit_sync_progress()
-
-    def _next_sync(self):
-        self.sudo().next_sync_date = fields.Datetime.now() + timedelta(
-            minutes=max(self.sync_interval_minutes, 1)
-        )
-
-    def _schedule_sync(self, at):
-        """Make sure the scheduled synchronisation runs at ``at``. Hook for
-        extensions (e.g. to delay a job instead)."""
-        cron = self.env.ref(
-            "time_billing_bridge.ir_cron_time_billing_sync", raise_if_not_found=False
-        )
-        if cron:
-            cron.sudo()._trigger(at=at)
-
-    def _sync_failed(self, run, message, state):
-        """Record a failed synchronisation on the run and the backend (its
-        error, activity and chatter), without the backend's secrets."""
-        message = self._redact_secrets(message)
-        run._log(message)
-        run._finish(state)
-        backend = self.sudo()
-        first_failure = not backend.last_error
-        backend.write(
-            {
-                "last_error": message,
-                "last_error_date": backend.last_error_date or fields.Datetime.now(),
-                "sync_resume_run_id": False,
-            }
-        )
-        self._next_sync()
-        note = Markup("<p>%s</p>") % message
-        activity = backend.activity_search([ACTIVITY_SYNC_FAILURE])
-        if activity:
-            activity.write({"note": note})
-        else:
-            backend.activity_schedule(
-                ACTIVITY_SYNC_FAILURE,
-                note=note,
-                user_id=(backend.responsible_id or self.env.user).id,
-            )
-        if first_failure:
-            backend.message_post(body=message)
-        self._commit_sync_progress()
-
-    def _clear_sync_error(self):
-        backend = self.sudo()
-        if backend.last_error:
-            backend.write({"last_error": False, "last_error_date": False})
-            backend.activity_feedback(
-                [ACTIVITY_SYNC_FAILURE],
-                feedback=self.env._("The synchronisation works again."),
-            )

@@ -9,6 +9,7 @@ misbehave (errors, slowness, broken JSON) for the next calls::
 
     with FakeHarvest() as fake:
         fake.generate(5000, seed=1)
+        fake.pass_next(2)  # the third request fails
         fake.fail_next(429, headers={"Retry-After": "1"})
         ...  # point an adapter at fake.url with fake.token / fake.account_id
         assert fake.requests[-1].params["per_page"] == "2000"
@@ -159,6 +160,13 @@ class FakeServer:
         with self._lock:
             for _i in range(times):
                 self._faults.append(("fail", status, dict(headers or {}), body))
+
+    def pass_next(self, times=1):
+        """Answer the next ``times`` requests normally (to aim the faults
+        queued after this at a later request)."""
+        with self._lock:
+            for _i in range(times):
+                self._faults.append(("pass", None, None, None))
 
     def slow_next(self, seconds, times=1):
         """Wait ``seconds`` before answering the next ``times`` requests."""
@@ -458,7 +466,7 @@ class FakeServer:
             fault = self._faults.popleft() if self._faults else None
         response = None
         if fault is not None:
-            kind, value, headers, fault_body = fault
+            kind, value, headers, fault_body = fault  # "pass": answered as usual
             if kind == "trickle":
                 request.status = 200
                 send_trickle(handler, value[0], **value[1])

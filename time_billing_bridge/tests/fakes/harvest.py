@@ -7,7 +7,8 @@ Auth: ``Authorization: Bearer <token>`` + ``Harvest-Account-Id`` +
 first, then id), filters on ``updated_since``, ``from``/``to``, ``user_id``,
 ``project_id``, ``client_id``, ``task_id``, ``is_running``, ``is_billed``, and
 pages with ``per_page`` (1-2,000, default 2,000) and an opaque ``cursor``
-followed through ``links.next``.
+followed through ``links.next``. :meth:`FakeHarvest.break_paging` makes the
+next links of a listing repeat or never end.
 """
 
 import base64
@@ -68,6 +69,34 @@ class FakeHarvest(FakeServer):
         # A member's token may not list users (403), like Harvest.
         self.users_forbidden = False
         self.company_name = "Bridge Consulting Ltd"
+        # Listing ("time_entries", "users") -> "repeat" or "endless".
+        self.paging_faults = {}
+        self._laps = 0
+
+    def break_paging(self, listing="time_entries", how="repeat"):
+        """Make the next links of ``listing`` misbehave from now on:
+        "repeat" sends the same next link on every page (a provider stuck
+        on a cursor), "endless" a new one on every page, also on the last
+        (a listing that never ends)."""
+        with self._lock:
+            self.paging_faults[listing] = how
+
+    def _broken_next(self, listing, next_url, params):
+        """The next link of a page of ``listing`` under its paging fault."""
+        how = self.paging_faults.get(listing)
+        if how == "repeat":
+            # Whatever the page, the link of the first one that had a link.
+            return self.__dict__.setdefault(f"_stuck_{listing}", next_url)
+        if how == "endless":
+            self._laps += 1
+            query = {**params, "lap": self._laps}
+            if listing == "time_entries":
+                # After the newest entry: the last page again, forever.
+                query["cursor"] = _encode_cursor(
+                    {"spent_date": "9999-12-31", "id": 10**12}
+                )
+            return f"{self.url}/{listing}?{urlencode(query)}"
+        return next_url
 
     # -- data ------------------------------------------------------------------
 
@@ -255,7 +284,13 @@ class FakeHarvest(FakeServer):
                 "page": 1,
                 "links": {
                     "first": f"{self.url}/users?page=1&per_page={MAX_PER_PAGE}",
-                    "next": None,
+                    "next": self._broken_next(
+                        "users",
+                        f"{self.url}/users?page=2&per_page={MAX_PER_PAGE}",
+                        {"per_page": MAX_PER_PAGE},
+                    )
+                    if "users" in self.paging_faults
+                    else None,
                     "previous": None,
                     "last": f"{self.url}/users?page=1&per_page={MAX_PER_PAGE}",
                 },
@@ -337,6 +372,10 @@ class FakeHarvest(FakeServer):
                 }
             )
             next_url = f"{self.url}/time_entries?{query}"
+        if "time_entries" in self.paging_faults:
+            next_url = self._broken_next(
+                "time_entries", next_url, {"per_page": per_page, **kept}
+            )
         first_url = f"{self.url}/time_entries?" + urlencode(
             {"page": 1, "per_page": per_page, **kept, "ref": "first"}
         )
