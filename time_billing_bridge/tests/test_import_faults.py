@@ -14,7 +14,6 @@ the client's back-off arithmetic in test_provider_http.
 import dataclasses
 
 from odoo.tests import tagged
-from odoo.tools import mute_logger
 
 from .fakes import FakeHarvest
 from .test_import_sync_http import HttpSyncCase
@@ -113,7 +112,6 @@ class TestSyncFaults(HttpSyncCase):
         self.assertEqual(self.statuses(), [200, 429, 429, 200, 200])
         self.assert_everything_once()
 
-    @mute_logger("urllib3.connectionpool")
     def test_connection_dropped_mid_page_is_retried(self):
         # Page two stops half-way through its body, page three half-way
         # through its headers.

@@ -121,6 +121,7 @@ class TestSyncConcurrency(BaseCase):
                 "account": project.account_id.id,
                 "task": task.id,
                 "employee": employee.id,
+                "contact": employee.work_contact_id.id,
                 "backend": backend.id,
             }
 
@@ -134,7 +135,9 @@ class TestSyncConcurrency(BaseCase):
             env["project.project"].browse(self.ids["project"]).unlink()
             env["account.analytic.account"].browse(self.ids["account"]).unlink()
             env["hr.employee"].browse(self.ids["employee"]).unlink()
-            env["res.partner"].browse(self.ids["partner"]).unlink()
+            env["res.partner"].browse(
+                [self.ids["partner"], self.ids["contact"]]
+            ).unlink()
             params = env["ir.config_parameter"]
             for key, value in self.params.items():
                 params.set_param(key, value or False)
