@@ -3,12 +3,12 @@
 """Provider faults during a synchronisation, end to end: a real backend
 syncing from the fake Harvest API over HTTP into the database.
 
-Covered elsewhere, not repeated here: two workers on one backend and a real
-serialization failure in test_import_faults_concurrency; the Odoo process
-killed mid-sync in tests/test_sync_killed.py (system tests); a resume after
-failures injected between pages in
-test_import_sync_http.TestSyncHarvest.test_interrupted_sync_resumes_from_the_next_page;
-the client's back-off arithmetic in test_provider_http.
+Elsewhere: two workers on one backend and a real serialization failure in
+test_import_faults_concurrency; the Odoo process killed mid-sync in
+tests/test_sync_killed.py (a system test); the client's back-off arithmetic
+in test_provider_http. TestSyncHarvest's
+test_interrupted_sync_resumes_from_the_next_page breaks the provider from the
+importer; here the fake alone fails page two.
 """
 
 import dataclasses

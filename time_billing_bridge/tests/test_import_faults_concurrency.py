@@ -4,6 +4,10 @@
 workers on one backend, and a concurrent import that makes the page's
 transaction fail to serialise.
 
+test_import_sync's test_a_second_worker_cannot_sync_the_same_backend holds
+the lock from a bare cursor, and test_page_overlapping_a_concurrent_import_is_retried
+fakes a stale snapshot; here both come from real synchronisations.
+
 The data is committed (the other transactions must see it) and removed at
 the end: the commits below are the point of the tests."""
 
