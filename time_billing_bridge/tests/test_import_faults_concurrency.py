@@ -18,7 +18,7 @@ import time
 from urllib.parse import urlsplit
 
 from odoo import SUPERUSER_ID, api
-from odoo.exceptions import UserError
+from odoo.exceptions import ConcurrencyError, UserError
 from odoo.modules.registry import Registry
 from odoo.orm.environments import Transaction
 from odoo.sql_db import db_connect
@@ -27,6 +27,7 @@ from odoo.tests.common import HOST, _super_send, get_db_name
 from odoo.tools import mute_logger
 
 from ..const import PARAM_ALLOW_HTTP, PARAM_ALLOW_PRIVATE
+from ..providers.base import Page
 from .fakes import FakeHarvest
 
 ENTRIES = "/time_entries"
@@ -203,6 +204,30 @@ class TestSyncConcurrency(BaseCase):
                 ),
             )
 
+    def concurrent_import(self):
+        """Import the source's first page in a new transaction (as a webhook
+        would), left open, holding its entries' locks; return its cursor."""
+        other = db_connect(self.dbname).cursor()
+        self.addCleanup(other.close)
+        backend = self._env(other)["time.billing.backend"].browse(self.ids["backend"])
+        run = backend._start_sync_run("webhook")
+        adapter = backend._get_adapter()
+        page = next(iter(adapter.iter_pages()))
+        adapter.close()
+        self.assertTrue(backend._process_page(page, run)["updated"])
+        run._finish()
+        return other
+
+    @staticmethod
+    def waiting(cr):
+        """Whether a transaction of this database waits for a lock."""
+        cr.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a"
+            " ON a.pid = l.pid WHERE a.datname = current_database()"
+            " AND NOT l.granted"
+        )
+        return cr.fetchone()[0]
+
     def test_two_workers_sync_one_backend(self):
         """While a worker synchronises (held on page two by the provider),
         a second one is refused; the first imports everything once."""
@@ -240,18 +265,7 @@ class TestSyncConcurrency(BaseCase):
             self.fake.edit(record["id"], hours=record["hours"] + 1.0)
         expected = sorted((str(r["id"]), r["hours"]) for r in records)
 
-        other = db_connect(self.dbname).cursor()
-        self.addCleanup(other.close)
-        env = self._env(other)
-        backend = env["time.billing.backend"].browse(self.ids["backend"])
-        webhook_run = backend._start_sync_run("webhook")
-        adapter = backend._get_adapter()
-        page = next(iter(adapter.iter_pages()))
-        adapter.close()
-        counts = backend._process_page(page, webhook_run)
-        self.assertEqual(counts["updated"], 2)
-        webhook_run._finish()
-
+        other = self.concurrent_import()
         results = {}
         sync_log = Messages()
         logging.getLogger(SYNC_LOGGER).addHandler(sync_log)
@@ -260,15 +274,7 @@ class TestSyncConcurrency(BaseCase):
         with mute_logger("odoo.sql_db"):
             thread = self.in_thread(results, "sync")
 
-            def sync_waits_for_the_entries():
-                other.execute(
-                    "SELECT count(*) FROM pg_locks l JOIN pg_database d"
-                    " ON d.oid = l.database WHERE d.datname = current_database()"
-                    " AND l.locktype = 'advisory' AND NOT l.granted"
-                )
-                return other.fetchone()[0]
-
-            self.wait_for(sync_waits_for_the_entries, "the sync to wait")
+            self.wait_for(lambda: self.waiting(other), "the sync to wait")
             other.commit()  # pylint: disable=invalid-commit
             thread.join(30)
         self.assertFalse(thread.is_alive())
@@ -286,3 +292,63 @@ class TestSyncConcurrency(BaseCase):
             runs,
             [("done", 1, 0, 0, 2, 0), ("done", 1, 0, 2, 0, 0), ("done", 1, 2, 0, 0, 0)],
         )
+
+    def race_a_deletion(self, other):
+        """Delete the source's entry in a new transaction that waits for
+        ``other``, then commit ``other``; return what the deletion gave: its
+        counts, or the ConcurrencyError to retry it on."""
+        [record] = self.fake.records
+        deleted = Page(deleted_ids=[str(record["id"])])
+        results = {}
+
+        def delete():
+            with db_connect(self.dbname).cursor() as cr:
+                env = self._env(cr)
+                backend = env["time.billing.backend"].browse(self.ids["backend"])
+                try:
+                    run = backend._start_sync_run("webhook")
+                    results["delete"] = backend._process_page(deleted, run)
+                except ConcurrencyError as err:
+                    cr.rollback()
+                    results["delete"] = err
+
+        with mute_logger("odoo.sql_db"):
+            thread = threading.Thread(target=delete)
+            thread.start()
+            self.addCleanup(thread.join, 30)
+            self.wait_for(lambda: self.waiting(other), "the deletion to wait")
+            other.commit()  # pylint: disable=invalid-commit
+            thread.join(30)
+        first = results.pop("delete", None)
+        # Tried again in a new transaction, the deletion goes through.
+        delete()
+        self.assertEqual(results["delete"]["deleted"], 1)
+        with db_connect(self.dbname).cursor() as cr:
+            backend = self._env(cr)["time.billing.backend"].browse(self.ids["backend"])
+            self.assertEqual(
+                backend.entry_ids.mapped("state"), ["deleted"], "not refused"
+            )
+            self.assertFalse(backend.entry_ids.timesheet_id)
+        return first
+
+    def test_deletion_meeting_a_concurrent_import_is_retried(self):
+        """The source deletes an entry while a concurrent import updates it:
+        the deletion cannot serialise; the page is to be retried."""
+        [record] = self.fake.generate(1, seed=23)
+        self.sync({}, "initial")
+        self.fake.edit(record["id"], hours=record["hours"] + 1.0)
+        first = self.race_a_deletion(self.concurrent_import())
+        self.assertIsInstance(first, ConcurrencyError)
+
+    def test_deletion_meeting_a_line_edit_is_retried(self):
+        """The same with only the line changed meanwhile (its entry is not):
+        PostgreSQL's refusal is not Odoo refusing the line."""
+        self.fake.generate(1, seed=24)
+        self.sync({}, "initial")
+        other = db_connect(self.dbname).cursor()
+        self.addCleanup(other.close)
+        backend = self._env(other)["time.billing.backend"].browse(self.ids["backend"])
+        backend.entry_ids.timesheet_id.write({"name": "Edited meanwhile"})
+        self._env(other).flush_all()
+        first = self.race_a_deletion(other)
+        self.assertIsInstance(first, ConcurrencyError)
