@@ -28,6 +28,10 @@ class BodyTooLarge(Exception):
     """The response body is larger than the limit."""
 
 
+class IncompleteBody(requests.ConnectionError):
+    """The connection closed before the end of the answer."""
+
+
 class _Watchdog:
     """Shuts the response's connection down at the deadline.
 
@@ -95,6 +99,7 @@ def read_body(response, deadline_at, limit):
                 raise DeadlineExceeded()
         if watchdog.fired.is_set():  # the shut socket may read as a short body
             raise DeadlineExceeded()
+        _check_complete(response, size)
     except (requests.RequestException, BodyTooLarge) as err:
         response.close()
         if watchdog.fired.is_set() and not isinstance(
@@ -106,3 +111,21 @@ def read_body(response, deadline_at, limit):
         watchdog.stop()
     response._content = b"".join(chunks)
     return response
+
+
+def _check_complete(response, size):
+    """Raise IncompleteBody when the connection closed before the end of the
+    answer: fewer bytes than its Content-Length (urllib3 1.x does not check),
+    or no body at all after headers that give neither its length nor chunks
+    (the headers themselves were cut short)."""
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit():
+        received = response.raw.tell()
+        if received < int(length):
+            raise IncompleteBody(
+                f"the connection closed after {received} of {length} bytes"
+            )
+        return
+    chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
+    if not size and not chunked and response.status_code not in (204, 205, 304):
+        raise IncompleteBody("the connection closed before the body")

@@ -33,7 +33,7 @@ from ..exceptions import (
     RetryableProviderError,
 )
 from .base import ProviderAdapter
-from .body import BodyTooLarge, DeadlineExceeded, read_body
+from .body import BodyTooLarge, DeadlineExceeded, IncompleteBody, read_body
 from .guard import deadline, guard_session
 from .redact import redact, secret_forms
 from .urls import check_url, origin
@@ -156,9 +156,10 @@ class HttpClient:
 
         Raises ProviderAuthError (401/403), ProviderNotFound (404),
         ProviderQuotaExceeded (the provider's quota status),
-        RetryableProviderError (429, 5xx, timeouts, connection failures once
-        the retries are used up, or when the provider asks to wait longer than
-        ``config.max_retry_wait``) and ProviderError for any other failure.
+        RetryableProviderError (429, 5xx, timeouts, connection failures and
+        answers broken off, once the retries are used up, or when the provider
+        asks to wait longer than ``config.max_retry_wait``) and ProviderError
+        for any other failure.
         """
         url = self.url(path)
         where = f"{method} {urlsplit(url).path}"
@@ -180,6 +181,13 @@ class HttpClient:
                 message = (
                     f"{self.label} did not answer within {self.config.timeout:g} s "
                     f"({where})"
+                )
+                self._retry_or_raise(attempt, attempts, message, None, None, err)
+                continue
+            except IncompleteBody as err:
+                self._log_failure(method, url, started, "connection lost")
+                message = (
+                    f"{self.label} broke off its answer ({where}): {self._short(err)}"
                 )
                 self._retry_or_raise(attempt, attempts, message, None, None, err)
                 continue

@@ -30,6 +30,8 @@ from . import test_import_sync
 from . import test_import_sync_http
 from . import test_import_sync_limits
 from . import test_import_sync_http_limits
+from . import test_import_faults
+from . import test_import_faults_concurrency
 from . import test_import_outgoing
 from . import test_import_webhooks
 from . import test_import_webhooks_clockify

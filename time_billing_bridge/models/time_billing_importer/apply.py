@@ -11,6 +11,7 @@ from psycopg2.errors import UniqueViolation
 
 from odoo import api, models
 from odoo.exceptions import ConcurrencyError, UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL, mute_logger, split_every
 
 from ...const import CTX_DEFER_REFRESH
@@ -188,6 +189,8 @@ class TimeBillingImporter(models.AbstractModel):
             with self._operation_savepoint():
                 operation(LineGroup(decisions))
             return
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # not Odoo refusing the lines: the page is retried
         except (UserError, PsycopgError) as err:
             if len(decisions) == 1:
                 self._refused(decisions[0], err)

@@ -3,6 +3,8 @@
 """The importer model, its entry points, and reading the page."""
 
 from odoo import api, models
+from odoo.exceptions import ConcurrencyError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from ...importer import staging
@@ -60,8 +62,17 @@ class TimeBillingImporter(models.AbstractModel):
                     )
                 decisions.append(decision)
             # All of the page or nothing, whatever the caller does on error.
-            with self.env.cr.savepoint():
-                self._apply(backend, sync_run, decisions)
+            try:
+                with self.env.cr.savepoint():
+                    self._apply(backend, sync_run, decisions)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as err:
+                # A concurrent import changed these rows and committed after
+                # this transaction's snapshot (taken before it waited for the
+                # entry locks): the decisions are stale, the page is retried
+                # (TestSyncConcurrency.test_serialization_failure_retries_the_page).
+                raise ConcurrencyError(
+                    "Another transaction changed some of these entries meanwhile"
+                ) from err
         counts = dict.fromkeys(COUNT_KEYS, 0)
         for decision in decisions:
             counts[decision.outcome] += 1

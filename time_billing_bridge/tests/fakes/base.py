@@ -5,7 +5,8 @@
 A fake is a real HTTP server on 127.0.0.1 (port 0) served from a daemon
 thread. It holds provider-shaped records in memory, checks credentials,
 paginates like the provider, records every request and can be told to
-misbehave (errors, slowness, broken JSON) for the next calls::
+misbehave (errors, slowness, broken JSON, dropped connections, answers held
+back) for the next calls::
 
     with FakeHarvest() as fake:
         fake.generate(5000, seed=1)
@@ -31,6 +32,7 @@ from .wire import (  # noqa: F401 - the fakes import these from here
     iso_utc,
     json_response,
     parse_iso,
+    send_dropped,
     send_trickle,
     text_response,
 )
@@ -90,6 +92,7 @@ class FakeServer:
         self.people, self.clients, self.projects = [], [], []
         self._faults = deque()
         self._lock = threading.RLock()
+        self._released = threading.Event()
         # Bumped on every change of the data set; fakes cache sorted views.
         self.version = 0
         self._server = None
@@ -112,6 +115,7 @@ class FakeServer:
         return self
 
     def stop(self):
+        self.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -185,6 +189,33 @@ class FakeServer:
         (``options`` of :func:`.wire.send_trickle`)."""
         with self._lock:
             self._faults.append(("trickle", (body, options), None, None))
+
+    def answer_next(self, times=1, path=""):
+        """Answer normally the next ``times`` requests whose path ends with
+        ``path``, and any other request until the next one that does: the
+        faults queued after this one hit that request (a later page)."""
+        with self._lock:
+            self._faults.append(("answer", [times, path], None, None))
+
+    def drop_next(self, times=1, after="body"):
+        """Drop the connection of the next ``times`` requests part-way through
+        the answer (``after`` of :func:`.wire.send_dropped`)."""
+        with self._lock:
+            for _i in range(times):
+                self._faults.append(("drop", after, None, None))
+
+    def hold_next(self, times=1, timeout=60.0):
+        """Keep the next ``times`` requests unanswered until :meth:`release`
+        (or ``timeout`` seconds), then answer them normally: a provider that
+        stalls while the test kills its client."""
+        with self._lock:
+            self._released.clear()
+            for _i in range(times):
+                self._faults.append(("hold", timeout, None, None))
+
+    def release(self):
+        """Let the held requests be answered."""
+        self._released.set()
 
     def clear_faults(self):
         with self._lock:
@@ -464,6 +495,14 @@ class FakeServer:
         with self._lock:
             self.requests.append(request)
             fault = self._faults.popleft() if self._faults else None
+            if fault is not None and fault[0] == "answer":
+                left, path = fault[1]
+                if not request.path.endswith(path) or left > 0:
+                    left -= request.path.endswith(path)
+                    self._faults.appendleft(("answer", [left, path], None, None))
+                    fault = None
+                else:
+                    fault = self._faults.popleft() if self._faults else None
         response = None
         if fault is not None:
             kind, value, headers, fault_body = fault  # "pass": answered as usual
@@ -473,6 +512,8 @@ class FakeServer:
                 return
             if kind == "slow":
                 time.sleep(value)
+            elif kind == "hold":
+                self._released.wait(value)
             elif kind == "malformed":
                 response = Response(
                     200,
@@ -492,6 +533,9 @@ class FakeServer:
         if response is None:
             response = self.check_auth(request) or self.route(request)
         request.status = response.status
+        if fault is not None and fault[0] == "drop":
+            send_dropped(handler, response, after=fault[1])
+            return
         try:
             handler.send_response(response.status)
             for key, value in response.headers.items():

@@ -4,6 +4,7 @@
 a fake records, the responses it sends, and its timestamps."""
 
 import json
+import socket
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -118,4 +119,26 @@ def send_trickle(
             if delay:
                 time.sleep(delay)
     except (BrokenPipeError, ConnectionResetError):
+        return
+
+
+def send_dropped(handler, response, after="body"):
+    """Send part of ``response``, then drop the connection: a provider or
+    proxy that dies mid-answer. ``after="body"`` announces the full
+    Content-Length and sends half of the body; ``after="headers"`` stops in
+    the middle of the status line and headers."""
+    handler.close_connection = True
+    head = [f"HTTP/1.1 {response.status} Answer"]
+    head += [f"{key}: {value}" for key, value in response.headers.items()]
+    head.append(f"Content-Length: {len(response.body)}")
+    raw_head = ("\r\n".join(head) + "\r\n\r\n").encode()
+    if after == "headers":
+        raw = raw_head[: len(raw_head) // 2]
+    else:
+        raw = raw_head + response.body[: len(response.body) // 2]
+    try:
+        handler.wfile.write(raw)
+        handler.wfile.flush()
+        handler.connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
         return
