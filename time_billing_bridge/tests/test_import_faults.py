@@ -42,8 +42,8 @@ class TestSyncFaults(HttpSyncCase):
         self.sleeps = []
         get_adapter = backend_class._get_adapter
 
-        def recording_adapter(backend):
-            adapter = get_adapter(backend)
+        def recording_adapter(backend, **settings):
+            adapter = get_adapter(backend, **settings)
             adapter.http._sleep = self.sleeps.append
             return adapter
 
@@ -104,7 +104,8 @@ class TestSyncFaults(HttpSyncCase):
     def test_429_waits_what_retry_after_says(self):
         self.fake.answer_next(path=ENTRIES)
         self.fake.fail_next(429, times=2, headers={"Retry-After": "7"})
-        run = self.sync()
+        # The scheduled synchronisation waits; Sync Now would hand over to it.
+        run = self.sync(trigger="cron")
         self.assertEqual(run.state, "done")
         # No back-off of its own (retry_backoff is 0): the waits are the
         # provider's.

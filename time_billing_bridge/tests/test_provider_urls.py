@@ -10,6 +10,7 @@ import time
 from unittest.mock import patch
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..exceptions import ProviderAuthError, ProviderError, RetryableProviderError
 from ..providers import http as http_module
@@ -242,6 +243,7 @@ class TestDeadlineAndSize(ProviderCase):
                 self.assertLess(elapsed, 3.0)
                 self.assertGreaterEqual(elapsed, 0.9)
 
+    @mute_logger("urllib3.connection")  # the headers it could read are cut
     def test_headers_sent_byte_by_byte_stop_at_the_deadline(self):
         """Each byte of the status line and headers comes within the socket
         timeout; the deadline still ends the wait."""

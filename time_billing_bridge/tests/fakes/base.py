@@ -16,7 +16,6 @@ back) for the next calls::
         assert fake.requests[-1].params["per_page"] == "2000"
 """
 
-import json
 import random
 import threading
 import time
@@ -25,6 +24,7 @@ from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from .faults import FaultInjection
 from .wire import (  # noqa: F401 - the fakes import these from here
     UTC,
     Recorded,
@@ -74,7 +74,7 @@ class _Server(ThreadingHTTPServer):
         return
 
 
-class FakeServer:
+class FakeServer(FaultInjection):
     """Base of the fakes. Subclasses implement :meth:`check_auth`,
     :meth:`route` and :meth:`_build_record`."""
 
@@ -156,70 +156,6 @@ class FakeServer:
 
     def now(self):
         return self.clock or datetime.now(UTC)
-
-    # -- fault injection -----------------------------------------------------
-
-    def fail_next(self, status, times=1, headers=None, body=None):
-        """Answer the next ``times`` requests with ``status`` (e.g. 429, 503)."""
-        with self._lock:
-            for _i in range(times):
-                self._faults.append(("fail", status, dict(headers or {}), body))
-
-    def pass_next(self, times=1):
-        """Answer the next ``times`` requests normally (to aim the faults
-        queued after this at a later request)."""
-        with self._lock:
-            for _i in range(times):
-                self._faults.append(("pass", None, None, None))
-
-    def slow_next(self, seconds, times=1):
-        """Wait ``seconds`` before answering the next ``times`` requests."""
-        with self._lock:
-            for _i in range(times):
-                self._faults.append(("slow", seconds, None, None))
-
-    def malformed_next(self, times=1):
-        """Answer the next ``times`` requests 200 with a body that is not JSON."""
-        with self._lock:
-            for _i in range(times):
-                self._faults.append(("malformed", 200, None, None))
-
-    def trickle_next(self, body, **options):
-        """Answer the next request 200 with ``body``, slowly or in full
-        (``options`` of :func:`.wire.send_trickle`)."""
-        with self._lock:
-            self._faults.append(("trickle", (body, options), None, None))
-
-    def answer_next(self, times=1, path=""):
-        """Answer normally the next ``times`` requests whose path ends with
-        ``path``, and any other request until the next one that does: the
-        faults queued after this one hit that request (a later page)."""
-        with self._lock:
-            self._faults.append(("answer", [times, path], None, None))
-
-    def drop_next(self, times=1, after="body"):
-        """Drop the connection of the next ``times`` requests part-way through
-        the answer (``after`` of :func:`.wire.send_dropped`)."""
-        with self._lock:
-            for _i in range(times):
-                self._faults.append(("drop", after, None, None))
-
-    def hold_next(self, times=1, timeout=60.0):
-        """Keep the next ``times`` requests unanswered until :meth:`release`
-        (or ``timeout`` seconds), then answer them normally: a provider that
-        stalls while the test kills its client."""
-        with self._lock:
-            self._released.clear()
-            for _i in range(times):
-                self._faults.append(("hold", timeout, None, None))
-
-    def release(self):
-        """Let the held requests be answered."""
-        self._released.set()
-
-    def clear_faults(self):
-        with self._lock:
-            self._faults.clear()
 
     def error_body(self, status):
         """The provider's error body for an injected ``status``."""
@@ -494,42 +430,14 @@ class FakeServer:
         )
         with self._lock:
             self.requests.append(request)
-            fault = self._faults.popleft() if self._faults else None
-            if fault is not None and fault[0] == "answer":
-                left, path = fault[1]
-                if not request.path.endswith(path) or left > 0:
-                    left -= request.path.endswith(path)
-                    self._faults.appendleft(("answer", [left, path], None, None))
-                    fault = None
-                else:
-                    fault = self._faults.popleft() if self._faults else None
+            fault = self._next_fault(request)
         response = None
         if fault is not None:
-            kind, value, headers, fault_body = fault  # "pass": answered as usual
-            if kind == "trickle":
+            if fault[0] == "trickle":
                 request.status = 200
-                send_trickle(handler, value[0], **value[1])
+                send_trickle(handler, fault[1][0], **fault[1][1])
                 return
-            if kind == "slow":
-                time.sleep(value)
-            elif kind == "hold":
-                self._released.wait(value)
-            elif kind == "malformed":
-                response = Response(
-                    200,
-                    b'{"unterminated": [1, 2',
-                    {"Content-Type": "application/json"},
-                )
-            elif kind == "fail":
-                response = self.error_body(value)
-                if fault_body is not None:
-                    response.body = (
-                        fault_body
-                        if isinstance(fault_body, bytes)
-                        else json.dumps(fault_body).encode()
-                    )
-                response.status = value
-                response.headers.update(headers)
+            response = self._fault_response(fault)
         if response is None:
             response = self.check_auth(request) or self.route(request)
         request.status = response.status
