@@ -29,15 +29,21 @@ from .common import (
     ref,
     require,
     seconds_to_hours,
-    start_window,
     text,
     to_naive_utc,
-    utc_iso,
 )
 from .http import HttpAdapter, HttpClient
+from .linked import Listing, linked_pages, since_filter
 
 LABEL = "Clio"
 API_VERSION = "4.0.9"
+ACTIVITIES = Listing(
+    "activities.json",
+    ("data",),
+    ("meta", "paging", "next"),
+    "Clio answered GET /activities.json without a data list; check that the API "
+    "URL points to Clio Manage API v4.",
+)
 FIELDS = (
     "id,etag,type,date,quantity,quantity_redacted,note,billed,on_bill,"
     "non_billable,updated_at,timer{id},user{id,name,email},"
@@ -133,40 +139,18 @@ class ClioAdapter(HttpAdapter):
         )
 
     def iter_pages(self, since=None, until=None, resume_token=None):
-        if resume_token:
-            url, params = self._follow(resume_token, "activities.json"), None
-        else:
-            url = "activities.json"
-            params = {
-                "type": "TimeEntry",
-                "order": "id(asc)",
-                "limit": self.page_size,
-                "fields": FIELDS,
-            }
-            if since is not None:
-                params["updated_since"] = utc_iso(since)
-            else:
-                first_day = start_window(None, self.options)
-                if first_day:
-                    params["start_date"] = first_day.isoformat()
-        while url:
-            data, _response = self.http.get_json(url, params)
-            records = data.get("data") if isinstance(data, dict) else None
-            if not isinstance(records, list):
-                raise ProviderError(
-                    "Clio answered GET /activities.json without a data list; check "
-                    "that the API URL points to Clio Manage API v4."
-                )
+        params = {
+            "type": "TimeEntry",
+            "order": "id(asc)",
+            "limit": self.page_size,
+            "fields": FIELDS,
+            **since_filter(self.options, since, "updated_since", "start_date"),
+        }
+        for records, next_url in linked_pages(self, ACTIVITIES, params, resume_token):
             self._read_client_names(records)
             to_entry = partial(_to_entry, client_names=self._client_names)
             entries, errors = map_records(records, to_entry, LABEL)
-            next_url = nested(data, "meta", "paging", "next")
-            if not isinstance(next_url, str) or not next_url:
-                next_url = None
             yield Page(entries=entries, errors=errors, resume_token=next_url)
-            if next_url is None:
-                break
-            url, params = self._follow(next_url, "activities.json"), None
 
     def _read_client_names(self, records):
         """Names of the clients of ``records``' matters that are not known yet

@@ -21,17 +21,23 @@ from .common import (
     parse_date,
     ref,
     require,
-    start_window,
     text,
     to_naive_utc,
-    utc_iso,
 )
 from .http import HttpAdapter, HttpClient
+from .linked import Listing, linked_pages, since_filter
 from .paging import PageGuard
 
 _logger = logging.getLogger(__name__)
 
 LABEL = "Harvest"
+TIME_ENTRIES = Listing(
+    "time_entries",
+    ("time_entries",),
+    ("links", "next"),
+    "Harvest answered GET /time_entries without a time_entries list; check that "
+    "the API URL points to Harvest API v2.",
+)
 # Harvest wants the application's name and a way to reach its authors.
 CONTACT = "https://github.com/time-billing-bridge/time_billing_bridge"
 
@@ -154,33 +160,14 @@ class HarvestAdapter(HttpAdapter):
         )
 
     def iter_pages(self, since=None, until=None, resume_token=None):
-        if resume_token:
-            url, params = self._follow(resume_token, "time_entries"), None
-        else:
-            url, params = "time_entries", {"per_page": self.page_size}
-            if since is not None:
-                params["updated_since"] = utc_iso(since)
-            else:
-                first_day = start_window(None, self.options)
-                if first_day:
-                    params["from"] = first_day.isoformat()
-        while url:
-            data, _response = self.http.get_json(url, params)
-            records = data.get("time_entries") if isinstance(data, dict) else None
-            if not isinstance(records, list):
-                raise ProviderError(
-                    "Harvest answered GET /time_entries without a time_entries "
-                    "list; check that the API URL points to Harvest API v2."
-                )
+        params = {
+            "per_page": self.page_size,
+            **since_filter(self.options, since, "updated_since", "from"),
+        }
+        for records, next_url in linked_pages(self, TIME_ENTRIES, params, resume_token):
             to_entry = partial(_to_entry, user_emails=self._emails())
             entries, errors = map_records(records, to_entry, LABEL)
-            next_url = nested(data, "links", "next")
-            if not isinstance(next_url, str) or not next_url:
-                next_url = None
             yield Page(entries=entries, errors=errors, resume_token=next_url)
-            if next_url is None:
-                break
-            url, params = self._follow(next_url, "time_entries"), None
 
     def _emails(self):
         """Harvest user id -> e-mail; entries only carry the user's name.

@@ -21,15 +21,21 @@ from .common import (
     ref,
     require,
     seconds_to_hours,
-    start_window,
     text,
     timed_interval,
     to_naive_utc,
-    utc_iso,
 )
 from .http import HttpAdapter, HttpClient
+from .linked import Listing, linked_pages, since_filter
 
 LABEL = "Tempo"
+WORKLOGS = Listing(
+    "worklogs",
+    ("results",),
+    ("metadata", "next"),
+    "Tempo answered GET /worklogs without a results list; check that the API URL "
+    "points to Tempo API v4.",
+)
 # Work attribute whose value names the Tempo account (usually the customer).
 DEFAULT_ACCOUNT_ATTRIBUTE = "_Account_"
 
@@ -127,34 +133,16 @@ class TempoAdapter(HttpAdapter):
         return "Connected to Tempo: the token can read worklogs."
 
     def iter_pages(self, since=None, until=None, resume_token=None):
-        if resume_token:
-            url, params = self._follow(resume_token, "worklogs"), None
-        else:
-            url, params = "worklogs", {"offset": 0, "limit": self.page_size}
-            if since is not None:
-                params["updatedFrom"] = utc_iso(since)
-            else:
-                first_day = start_window(None, self.options)
-                if first_day:
-                    params["from"] = first_day.isoformat()
+        params = {
+            "offset": 0,
+            "limit": self.page_size,
+            **since_filter(self.options, since, "updatedFrom", "from"),
+        }
         attribute = self.options.get("account_attribute", DEFAULT_ACCOUNT_ATTRIBUTE)
 
         def to_entry(record):
             return _to_entry(record, account_attribute=attribute)
 
-        while url:
-            data, _response = self.http.get_json(url, params)
-            records = data.get("results") if isinstance(data, dict) else None
-            if not isinstance(records, list):
-                raise ProviderError(
-                    "Tempo answered GET /worklogs without a results list; check "
-                    "that the API URL points to Tempo API v4."
-                )
+        for records, next_url in linked_pages(self, WORKLOGS, params, resume_token):
             entries, errors = map_records(records, to_entry, LABEL)
-            next_url = nested(data, "metadata", "next")
-            if not isinstance(next_url, str) or not next_url or not records:
-                next_url = None
             yield Page(entries=entries, errors=errors, resume_token=next_url)
-            if next_url is None:
-                break
-            url, params = self._follow(next_url, "worklogs"), None
