@@ -4,10 +4,11 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..exceptions import ProviderAuthError, ProviderError
 from .common_providers import ProviderCase
-from .common_webhooks import WebhookCommon
+from .common_webhooks import CONTROLLER_LOGGER, WebhookCommon
 from .fakes import FakeClickUp
 
 
@@ -171,6 +172,7 @@ class TestClickUpWebhooks(WebhookCommon):
         self._post(self.clickup_backend, body, headers)
         self.assertEqual(entry.state, "deleted")
 
+    @mute_logger(CONTROLLER_LOGGER)
     def test_a_call_signed_with_another_secret_is_refused(self):
         record = self.clickup.add(_started=_started(1))
         body, headers = self.clickup.webhook_call(record["id"], secret="guessed")

@@ -243,7 +243,7 @@ class TestDeadlineAndSize(ProviderCase):
                 self.assertLess(elapsed, 3.0)
                 self.assertGreaterEqual(elapsed, 0.9)
 
-    @mute_logger("urllib3.connection")  # the headers it could read are cut
+    @mute_logger("urllib3.connection", "urllib3.connectionpool")  # headers cut
     def test_headers_sent_byte_by_byte_stop_at_the_deadline(self):
         """Each byte of the status line and headers comes within the socket
         timeout; the deadline still ends the wait."""
