@@ -33,6 +33,7 @@ from . import test_import_webhooks_clockify
 from . import test_import_webhook_limits
 from . import test_import_file
 from . import test_import_file_scale
+from . import test_import_file_chunks
 from . import test_import_entry_access
 from . import test_line_validation
 from . import test_line_import_checks
