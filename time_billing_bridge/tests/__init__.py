@@ -16,6 +16,7 @@ from . import test_provider_clickup
 from . import test_provider_generic
 from . import test_provider_webhooks
 from . import test_provider_files_tables
+from . import test_provider_files_text
 from . import test_provider_files_formats
 from . import test_provider_files_values
 from . import test_provider_files_rows
