@@ -17,6 +17,7 @@ from . import test_import_source_approval
 from . import test_provider_generic
 from . import test_provider_webhooks
 from . import test_provider_files_tables
+from . import test_provider_files_text
 from . import test_provider_files_formats
 from . import test_provider_files_values
 from . import test_provider_files_rows
@@ -38,6 +39,7 @@ from . import test_import_webhooks_clockify
 from . import test_import_webhook_limits
 from . import test_import_file
 from . import test_import_file_scale
+from . import test_import_file_chunks
 from . import test_import_entry_access
 from . import test_line_validation
 from . import test_line_import_checks

@@ -16,6 +16,7 @@ from odoo.tools import split_every
 from ..exceptions import FileFormatError
 from ..providers import files
 from ..providers.base import EntryError, Page
+from ..tools import planner
 
 WIZARD_STATES = [
     ("upload", "Upload"),
@@ -24,10 +25,12 @@ WIZARD_STATES = [
     ("done", "Done"),
 ]
 # Rows handed to the importer at once. The file is parsed row by row and
-# each chunk imported, then forgotten (results and ORM cache). Measured
-# (``scripts/bench.sh --only files``): the peak still grows with the file,
-# +20 MB for 20,000 rows, +62 MB for 100,000.
+# each chunk imported, then forgotten (results and ORM cache).
 IMPORT_CHUNK = 1000
+# Rows read when the planner's estimates of the tables the import fills are
+# first checked (see ``tools/planner.py``), then at every doubling of it.
+STATS_CHECK_ROWS = 4000
+STATS_TABLES = ("account_analytic_line", "time_billing_entry")
 # Most rows one import reads; an administrator may raise it.
 MAX_ROWS_PARAM = "time_billing_bridge.import_max_rows"
 DEFAULT_MAX_ROWS = 200000
@@ -331,6 +334,7 @@ class TimeBillingImportFile(models.TransientModel):
         backend = self.backend_id
         run = backend._start_sync_run("file")
         to_fix = []
+        read, check_at = 0, STATS_CHECK_ROWS
         for chunk in split_every(IMPORT_CHUNK, results, list):
             page = Page(notes=notes)
             notes = []
@@ -343,6 +347,10 @@ class TimeBillingImportFile(models.TransientModel):
             to_fix.extend(self._entries_to_fix(backend, page).ids)
             # What the ORM read for this chunk is not needed by the next.
             self.env.invalidate_all()
+            read += len(chunk)
+            if read >= check_at:
+                planner.refresh_estimates(self.env.cr, STATS_TABLES, read)
+                check_at *= 2
         run._finish()
         vals = {
             "state": "done",

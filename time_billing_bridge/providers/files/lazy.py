@@ -1,9 +1,7 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The rows of a table, read again from the file at each pass instead of
-kept as objects. Measured (``scripts/bench.sh --only files``): the peak of a
-100,000-row CSV import did not change with it (+62 MB over the resident
-memory before the import, either way); most of that growth lies elsewhere."""
+kept as objects (the text of a CSV too, see :mod:`.text`)."""
 
 from itertools import islice
 

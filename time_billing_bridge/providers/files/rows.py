@@ -12,6 +12,7 @@ from ..base import EntryError, ExternalEntry, Page
 from ..common import work_interval
 from .columns import _header_key, resolve_mapping
 from .formats import KNOWN_FORMATS, ROLES, USER_ROLES
+from .seen import SeenIds
 from .tables import Table, _filled
 from .values import (
     _ORDER_LABELS,
@@ -71,15 +72,15 @@ def iter_rows(table: Table, mapping_or_format=None):
 
 
 def _results(table, reader, mapping):
-    first_line_of = {}
+    first_line_of = SeenIds()
     repeats = {}
     for row in table.rows:
         result = reader.read_row(row)
         external_id = result.external_id
-        if external_id in first_line_of:
+        first_line = first_line_of.get(external_id)
+        if first_line is not None:
             repeats[external_id] = repeats.get(external_id, 1) + 1
             repeat_id = f"{external_id}#{repeats[external_id]}"
-            first_line = first_line_of[external_id]
             if isinstance(result, ExternalEntry) and _filled(
                 reader.cell(row, "external_id")
             ):
@@ -101,9 +102,9 @@ def _results(table, reader, mapping):
                 )
             else:
                 result = _replace_id(result, repeat_id)
-            first_line_of.setdefault(repeat_id, row.line_number)
+            first_line_of.add(repeat_id, row.line_number)
         else:
-            first_line_of[external_id] = row.line_number
+            first_line_of.add(external_id, row.line_number)
         yield result
 
 

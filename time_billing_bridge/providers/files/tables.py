@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from ...exceptions import FileFormatError
 from .formats import DELIMITER_LABELS, DELIMITERS, ENCODING_LABELS, SNIFF_SAMPLE
 from .lazy import LazyRows
+from .text import decode
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def read_table(content: bytes, filename: str = "", max_rows: int = 0) -> Table:
     TooManyRowsError as soon as a row past ``max_rows`` (when set) is read.
     """
     name = _file_label(filename)
-    if not content or not content.strip():
+    if not content or content.isspace():  # strip() would copy the file
         raise FileFormatError(f"{name} is empty.")
     if content.startswith(b"PK\x03\x04"):
         # Imported here: CSV uploads must not need openpyxl.
@@ -102,8 +103,8 @@ def read_table(content: bytes, filename: str = "", max_rows: int = 0) -> Table:
             f"{name} is an Excel 97-2003 (.xls) or password-protected workbook, "
             "which cannot be read: save it as .xlsx or CSV without a password."
         )
-    text, encoding, removed = _decode(content, name)
-    table = _read_csv(text, encoding, filename, max_rows)
+    source, encoding, removed = decode(content, name)
+    table = _read_csv(source, encoding, filename, max_rows)
     if removed:
         table.notes.append(
             f"Removed {removed} NUL character(s), which are not text, from the file."
@@ -114,60 +115,6 @@ def read_table(content: bytes, filename: str = "", max_rows: int = 0) -> Table:
 def _file_label(filename):
     """How messages name the file, at the start of a sentence."""
     return f"'{filename}'" if filename else "The file"
-
-
-def _decode(content, name):
-    """Return (text, encoding key, NUL bytes removed); refuse binary files."""
-    removed = 0
-    if b"\x00" in content and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # A few stray NULs (a broken exporter) are dropped: PostgreSQL cannot
-        # store them. Many mean a binary file.
-        removed = content.count(b"\x00")
-        if removed * 100 > len(content):
-            raise FileFormatError(_binary_message(name))
-        content = content.replace(b"\x00", b"")
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text, encoding = content.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as err:
-            raise FileFormatError(
-                f"{name} starts like UTF-16 text but is not valid UTF-16."
-            ) from err
-        text = text.replace("\x00", "")
-    elif content.startswith(b"\xef\xbb\xbf"):
-        try:
-            text, encoding = content.decode("utf-8-sig"), "utf-8-sig"
-        except UnicodeDecodeError as err:
-            raise FileFormatError(
-                f"{name} starts with a UTF-8 marker but is not valid UTF-8 "
-                f"(byte {err.start}): save it again as UTF-8."
-            ) from err
-    else:
-        text, encoding = _decode_unmarked(content)
-    if len(_CONTROL_RE.findall(text)) > len(text) / 100:
-        raise FileFormatError(_binary_message(name))
-    return text, encoding, removed
-
-
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-
-
-def _decode_unmarked(content):
-    # Windows-1252 is Latin-1 plus printable characters in 0x80-0x9F (€, ’...);
-    # it leaves five bytes undefined, which Latin-1 still reads.
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return content.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return content.decode("latin-1"), "latin-1"
-
-
-def _binary_message(name):
-    return (
-        f"{name} is not a text file (it contains binary data): upload a CSV or an "
-        ".xlsx workbook."
-    )
 
 
 def _header_line(text):
@@ -181,7 +128,8 @@ def _header_line(text):
 
 
 def _guess_delimiter(text, name):
-    """Pick ``,`` ``;`` or tab.
+    """Pick ``,`` ``;`` or tab; ``text``: the first ``SNIFF_SAMPLE + 1``
+    characters of the file.
 
     csv.Sniffer is asked first, limited to those three. Its guess is kept
     only if it splits the header line into at least as many columns as any
@@ -244,26 +192,27 @@ def _scan_events(events, name, max_rows):
     return headers, preamble, count
 
 
-def _read_csv(text, encoding, filename, max_rows=0):
+def _read_csv(source, encoding, filename, max_rows=0):
+    """``source``: the file's :class:`~.text.CsvText`."""
     name = _file_label(filename)
     notes = []
     start_line = 1
     delimiter = None
     # Excel writes and honours a first line "sep=;" naming the separator.
-    first = text.split("\n", 1)[0].strip().strip('"')
+    first = next(source.lines(), "").split("\n", 1)[0].strip().strip('"')
     if first.lower().startswith("sep=") and len(first) == 5 and first[4] in DELIMITERS:
         delimiter = first[4]
-        text = text.split("\n", 1)[1] if "\n" in text else ""
+        source.skip = 1
         start_line = 2
     if delimiter is None:
-        delimiter = _guess_delimiter(text, name)
+        delimiter = _guess_delimiter(source.head(SNIFF_SAMPLE + 1), name)
     headers, preamble, count = _scan_events(
-        _csv_events(text, delimiter, start_line, name), name, max_rows
+        _csv_events(source, delimiter, start_line, name), name, max_rows
     )
     rows = LazyRows(
         lambda: (
             item
-            for kind, item in _csv_events(text, delimiter, start_line, name)
+            for kind, item in _csv_events(source, delimiter, start_line, name)
             if kind == "row"
         ),
         count,
@@ -290,10 +239,11 @@ def _read_csv(text, encoding, filename, max_rows=0):
     )
 
 
-def _csv_events(text, delimiter, start_line, name):
-    """Read CSV ``text``: yield ("preamble", line) for a line above the
-    column names, ("header", headers) once, then ("row", Row) per row."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _csv_events(source, delimiter, start_line, name):
+    """Read the CSV ``source`` (a :class:`~.text.CsvText`): yield
+    ("preamble", line) for a line above the column names, ("header", headers)
+    once, then ("row", Row) per row."""
+    reader = csv.reader(source.lines(), delimiter=delimiter)
     width = None
     previous_line = 0
     while True:
