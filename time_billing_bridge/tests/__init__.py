@@ -17,6 +17,7 @@ from . import test_import_source_approval
 from . import test_provider_generic
 from . import test_provider_webhooks
 from . import test_provider_files_tables
+from . import test_provider_files_sheets
 from . import test_provider_files_text
 from . import test_provider_files_formats
 from . import test_provider_files_values

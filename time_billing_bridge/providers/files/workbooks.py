@@ -5,12 +5,13 @@ checked first, then the rows of its first sheet, read again at each pass."""
 
 import io
 import zipfile
+from contextlib import contextmanager
 
-import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ...exceptions import FileFormatError
 from .lazy import LazyRows
+from .sheets import open_workbook, sheet_rows
 from .tables import (
     Row,
     Table,
@@ -82,35 +83,24 @@ def read_xlsx(content, filename, max_rows=0):
                     f"{name} is a ZIP archive, not an Excel workbook: upload the "
                     ".xlsx or CSV file itself."
                 )
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(content), read_only=True, data_only=True
-        )
+        with _opened(content, name) as workbook:
+            if not workbook.worksheets:
+                raise FileFormatError(f"{name} has no sheet.")
+            sheet = workbook.worksheets[0]
+            headers, preamble, count = _scan_events(
+                _sheet_events(workbook, sheet, name), name, max_rows
+            )
+            notes = [f"Read the first sheet, '{sheet.title}', of the workbook."]
+            notes.extend(_preamble_notes(preamble))
+            if len(workbook.worksheets) > 1:
+                others = ", ".join(f"'{ws.title}'" for ws in workbook.worksheets[1:])
+                notes.append(f"Other sheets are not read: {others}.")
+            epoch = workbook.epoch
+            title = sheet.title
     except zipfile.BadZipFile as err:
         raise FileFormatError(
             f"{name} looks like an Excel workbook but is damaged or incomplete."
         ) from err
-    except (InvalidFileException, KeyError, ValueError, OSError) as err:
-        raise FileFormatError(
-            f"{name} could not be opened as an Excel workbook ({err})."
-        ) from err
-    try:
-        if not workbook.worksheets:
-            raise FileFormatError(f"{name} has no sheet.")
-        sheet = workbook.worksheets[0]
-        # Some writers store wrong sheet dimensions; read what is there.
-        sheet.reset_dimensions()
-        headers, preamble, count = _scan_events(
-            _sheet_events(sheet, name), name, max_rows
-        )
-        notes = [f"Read the first sheet, '{sheet.title}', of the workbook."]
-        notes.extend(_preamble_notes(preamble))
-        if len(workbook.worksheets) > 1:
-            others = ", ".join(f"'{ws.title}'" for ws in workbook.worksheets[1:])
-            notes.append(f"Other sheets are not read: {others}.")
-        epoch = workbook.epoch
-        title = sheet.title
-    finally:
-        workbook.close()
     if headers is None and not preamble:
         raise FileFormatError(f"{name} has an empty first sheet.")
     _check_found(name, headers, count, preamble)
@@ -126,10 +116,26 @@ def read_xlsx(content, filename, max_rows=0):
     )
 
 
-def _sheet_events(sheet, name):
+@contextmanager
+def _opened(content, name):
+    """The workbook of ``content`` (see :func:`.sheets.open_workbook`), the
+    failures to open it worded for the person who uploaded the file."""
+    try:
+        workbook, close = open_workbook(content)
+    except (InvalidFileException, KeyError, ValueError, OSError) as err:
+        raise FileFormatError(
+            f"{name} could not be opened as an Excel workbook ({err})."
+        ) from err
+    try:
+        yield workbook
+    finally:
+        close()
+
+
+def _sheet_events(workbook, sheet, name):
     """As :func:`_csv_events`, for the rows of an XLSX ``sheet``."""
     headers = None
-    for line, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1):
+    for line, values in sheet_rows(workbook, sheet):
         filled = _filled_count(values)
         if headers is None and filled < 2:
             if filled:
@@ -138,20 +144,14 @@ def _sheet_events(sheet, name):
             headers = _clean_headers(values, name)
             yield "header", headers
         elif filled:
-            yield "row", Row(line, tuple(values), line)
+            yield "row", Row(line, values, line)
 
 
 def _workbook_rows(content, name):
     """The rows of the first sheet of the workbook ``content``, read again
     (it was checked and read once by :func:`read_xlsx`)."""
-    workbook = openpyxl.load_workbook(
-        io.BytesIO(content), read_only=True, data_only=True
-    )
-    try:
+    with _opened(content, name) as workbook:
         sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        for kind, item in _sheet_events(sheet, name):
+        for kind, item in _sheet_events(workbook, sheet, name):
             if kind == "row":
                 yield item
-    finally:
-        workbook.close()
