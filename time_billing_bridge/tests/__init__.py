@@ -20,6 +20,7 @@ from . import test_provider_files_tables
 from . import test_provider_files_sheets
 from . import test_provider_files_text
 from . import test_provider_files_formats
+from . import test_provider_files_vendor_formats
 from . import test_provider_files_values
 from . import test_provider_files_rows
 from . import test_provider_files_columns
@@ -41,6 +42,7 @@ from . import test_import_webhook_limits
 from . import test_import_file
 from . import test_import_file_scale
 from . import test_import_file_chunks
+from . import test_import_file_vendors
 from . import test_import_entry_access
 from . import test_line_validation
 from . import test_line_import_checks

@@ -6,6 +6,8 @@ The expectations below were checked by hand against the sample files, which
 tests/samples/make_samples.py writes.
 """
 
+import io
+from datetime import datetime
 from pathlib import Path
 
 from ..providers.files.columns import suggest_mapping
@@ -35,3 +37,24 @@ def parse(content, mapping=None, filename="upload.csv"):
 
 def by_line(page):
     return {result.line_number: result for result in page.entries + page.errors}
+
+
+def qbtime_workbook():
+    """The QuickBooks Time sample as Excel writes it: date and number cells."""
+    import openpyxl
+
+    table = read("qbtime_timesheet_report.csv")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Timesheets"
+    sheet.append(table.headers)
+    for row in table.rows:
+        cells = dict(zip(table.headers, row.values, strict=True))
+        cells["local_date"] = datetime.fromisoformat(cells["local_date"])
+        for name in ("local_start_time", "local_end_time"):
+            cells[name] = datetime.fromisoformat(cells[name])
+        cells["hours"] = float(cells["hours"])
+        sheet.append([cells[header] for header in table.headers])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -79,7 +79,7 @@ class TestColumnMapping(BaseCase):
         for given in (mapping, mapping.to_dict(), mapping.to_json()):
             self.assertEqual(resolve_mapping(table, given), mapping)
         with self.assertRaisesRegex(
-            FileFormatError, "not a recognised Harvest, Toggl Track or Clockify export"
+            FileFormatError, "not a recognised export .*Harvest detailed time report"
         ):
             parse_rows(table)
         with self.assertRaisesRegex(FileFormatError, "Unknown export format 'tempo'"):

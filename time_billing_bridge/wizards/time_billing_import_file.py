@@ -46,9 +46,10 @@ def _header_key(header):
 class TimeBillingImportFile(models.TransientModel):
     """Upload a CSV or Excel export and import its rows as time entries.
 
-    Known exports (Harvest, Toggl Track, Clockify detailed reports) are read
-    as they are; for any other layout the user says which column holds what,
-    and may save that on the backend for the next file with the same columns.
+    Known exports (``files.KNOWN_FORMATS``: Harvest, Toggl Track, Clockify,
+    QuickBooks Time, ClickUp, Hubstaff) are read as they are; for any other
+    layout the user says which column holds what, and may save that on the
+    backend for the next file with the same columns.
     """
 
     _name = "time.billing.import.file"

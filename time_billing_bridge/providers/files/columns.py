@@ -2,10 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Column mapping: which column of a file plays which role.
 
-The Harvest, Toggl Track and Clockify detailed-report exports are recognised
-from their headers (:data:`KNOWN_FORMATS`, :func:`detect_format`); any other
-file is read through a :class:`ColumnMapping` that the user reviews and may
-save (it round-trips through JSON).
+The exports of :data:`KNOWN_FORMATS` (Harvest, Toggl Track, Clockify,
+QuickBooks Time, ClickUp, Hubstaff) are recognised from their headers
+(:func:`detect_format`); any other file is read through a
+:class:`ColumnMapping` that the user reviews and may save (it round-trips
+through JSON).
 """
 
 import json
@@ -41,13 +42,21 @@ def _alias_key(header):
 def detect_format(headers) -> str | None:
     """Key of the :data:`KNOWN_FORMATS` export these headers come from, or None.
 
-    Every header of the format's signature must be present; when several
-    formats qualify, the one with the most of its known columns present wins.
+    Every header of the format's signature must be present, and its columns
+    must name the person (a personal export without one goes through the
+    column step, where a default user is set); when several formats qualify,
+    the one with the most of its known columns present wins.
     """
     present = {_header_key(header) for header in headers}
     best, best_score = None, 0
     for key, spec in KNOWN_FORMATS.items():
         if not all(_header_key(h) in present for h in spec["signature"]):
+            continue
+        if not any(
+            _header_key(h) in present
+            for role in USER_ROLES
+            for h in spec["columns"].get(role, ())
+        ):
             continue
         known = {_header_key(h) for names in spec["columns"].values() for h in names}
         score = len(known & present)
@@ -228,8 +237,9 @@ def resolve_mapping(table, mapping_or_format=None) -> ColumnMapping:
         format_key = detect_format(table.headers)
         if not format_key:
             raise FileFormatError(
-                "This file is not a recognised Harvest, Toggl Track or Clockify "
-                "export: map its columns first."
+                "This file is not a recognised export ("
+                + ", ".join(spec["label"] for spec in KNOWN_FORMATS.values())
+                + "): map its columns first."
             )
         mapping = mapping_for_format(format_key, table.headers)
     elif isinstance(mapping, str) and mapping in KNOWN_FORMATS:

@@ -38,10 +38,21 @@ USER_ROLES = (
     "user_last_name",
 )
 
-#: Detailed-report exports recognised from their headers (PROVIDERS.md §1.9,
-#: §2.7, §3.6). ``signature``: headers that must all be present; ``columns``:
-#: role -> candidate headers, the first one present in the file wins. Headers
-#: compare case- and whitespace-insensitively.
+#: Exports recognised from their headers (PROVIDERS.md §1.9, §2.7, §3.6 for
+#: the first three; the source of each later one is noted on it).
+#: ``signature``: headers that must all be present, chosen so that no two
+#: exports share one (a test holds them apart); ``columns``: role ->
+#: candidate headers, the first one present in the file wins. Headers compare
+#: case- and whitespace-insensitively. An export is recognised only when its
+#: columns also name the person (see :func:`.columns.detect_format`).
+#:
+#: No profile, for want of a documented header set (the guide says so and
+#: points to the saved column map): monday.com (a board export carries the
+#: board's own column names and one total per item, no date per session),
+#: Clio Manage (only the activities *import* template is documented, and it
+#: mixes expenses with time), Replicon (each export layout is defined by the
+#: customer in the Time Workbench) and BambooHR (only an hours import
+#: template, without project or task, is documented).
 KNOWN_FORMATS = {
     "harvest": {
         "label": "Harvest detailed time report",
@@ -111,6 +122,78 @@ KNOWN_FORMATS = {
             "task_name": ("Task",),
             "description": ("Description",),
             "billable": ("Billable",),
+        },
+    },
+    # QuickBooks Time (TSheets) timesheet report, CSV or Excel. Intuit
+    # documents no column list; these lower-case headers are those of the
+    # filed exports that two unrelated public projects read or reproduce
+    # (one copies them "from the real files"). Medium confidence. jobcode_1
+    # to jobcode_3 are the levels of the jobcode tree: customer, job, then
+    # sub-job, as QuickBooks customers:jobs sync them; with one level of
+    # jobcodes, change the columns once and save them. approved_status is
+    # left in the payload: its values are not documented.
+    "qbtime": {
+        "label": "QuickBooks Time timesheet report",
+        "signature": ("username", "fname", "lname", "local_date", "hours"),
+        "columns": {
+            "date": ("local_date",),
+            "start_time": ("local_start_time",),
+            "end_time": ("local_end_time",),
+            "hours": ("hours",),
+            "user_ref": ("username",),
+            "user_first_name": ("fname",),
+            "user_last_name": ("lname",),
+            "client_name": ("jobcode_1",),
+            "project_name": ("jobcode_2",),
+            "task_name": ("jobcode_3",),
+            "description": ("notes",),
+            "billable": ("billable",),
+        },
+    },
+    # ClickUp time tracking export (Timesheets / time reporting, CSV). ClickUp
+    # documents no column list; several unrelated public scripts that bill
+    # from this file read the same headers. Medium confidence. "Start Text"
+    # is the start in the exporter's format ("11/06/2025, 9:08:00 AM EST");
+    # "Time Tracked" is in milliseconds, so the readable "Time Tracked Text"
+    # ("1 h 15 m", older files 1:15:00) gives the hours. The list is the
+    # project, as for the ClickUp API (providers/clickup.py).
+    "clickup": {
+        "label": "ClickUp time tracking",
+        "signature": ("Username", "Time Entry ID", "Start Text", "Time Tracked Text"),
+        "columns": {
+            "external_id": ("Time Entry ID",),
+            "date": ("Start Text",),
+            "hours": ("Time Tracked Text",),
+            "user_ref": ("User ID",),
+            "user_name": ("Username",),
+            "project_name": ("List Name",),
+            "task_name": ("Task Name",),
+            "description": ("Description",),
+            "billable": ("Billable",),
+        },
+    },
+    # Hubstaff Time & activity report (CSV). Hubstaff documents no column
+    # list; the signature is the header set a public importer checks these
+    # files against, "Member" the person column a published description of
+    # the team report names. Low confidence: a member's own report has no
+    # Member column and goes through the column step. "Time" is h:mm:ss.
+    "hubstaff": {
+        "label": "Hubstaff time & activity report",
+        "signature": (
+            "Organization",
+            "Time zone",
+            "Date",
+            "Project",
+            "Time",
+            "Activity",
+        ),
+        "columns": {
+            "date": ("Date",),
+            "hours": ("Time",),
+            "user_name": ("Member",),
+            "project_name": ("Project",),
+            "task_name": ("Task",),
+            "description": ("Notes",),
         },
     },
 }

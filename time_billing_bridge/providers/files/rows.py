@@ -217,8 +217,9 @@ class _RowReader:
         return order
 
     def _uses_am_pm(self):
+        # The date column counts too: ClickUp writes "11/06/2025, 9:08:00 AM".
         for row in self.table.rows:
-            for role in ("start_time", "end_time"):
+            for role in ("start_time", "end_time", "date"):
                 value = self.cell(row, role)
                 if isinstance(value, str) and re.search(
                     r"\d\s*[ap]\.?m\b", value, re.I

@@ -7,7 +7,8 @@ are written byte for byte (encoding, BOM, separator and line endings are the
 point of several of them); the workbook needs openpyxl.
 
 The headers follow the exports described in PROVIDERS.md (§1.9 Harvest,
-§2.7 Toggl Track, §3.6 Clockify). People, clients and projects match the
+§2.7 Toggl Track, §3.6 Clockify) and in providers/files/formats.py (QuickBooks
+Time, ClickUp, Hubstaff). People, clients and projects match the
 fixtures of tests/common.py (Sam Senior, Jo Junior, Client A, Project A...)
 where an importer test may want to use the file.
 """
@@ -65,6 +66,61 @@ CLOCKIFY = (
     "90.00,315.00\n"
     "Internal,,Expense reports,,Jo Junior,,jo@example.com,,No,03/10/2026,"
     "04:00:00 PM,03/10/2026,04:20:00 PM,00:20:00,0.33,0.00,0.00\n"
+)
+
+# QuickBooks Time timesheet report: lower-case headers, ISO dates, local
+# start and end as date and time, decimal hours, jobcode levels customer /
+# job / sub-job (formats.py notes where the headers come from).
+QBTIME = (
+    "username,payroll_id,fname,lname,number,group,local_date,local_day,"
+    "local_start_time,local_end_time,tz,hours,jobcode_1,jobcode_2,jobcode_3,"
+    "billable,class,service item,location,notes,approved_status,has_flags,"
+    "flag_types\r\n"
+    "sam.senior,1001,Sam,Senior,0,Studio,2026-03-02,Mon,2026-03-02 09:00:00,"
+    "2026-03-02 11:30:00,-8,2.50,Client A,Project A,Task A,yes,,,Office,"
+    '"Wireframes, second round",approved,false,\r\n'
+    "jo.junior,1002,Jo,Junior,0,Studio,2026-03-02,Mon,2026-03-02 13:00:00,"
+    "2026-03-02 13:45:00,-8,0.75,Client A,Project A,,yes,,,,Weekly client call,"
+    "unapproved,false,\r\n"
+    "jo.junior,1002,Jo,Junior,0,Studio,2026-03-03,Tue,2026-03-03 22:30:00,"
+    "2026-03-04 00:15:00,-8,1.75,Client B,Project B,,no,,,,Night deploy,"
+    "approved,true,Edited\r\n"
+)
+
+# ClickUp time tracking export: US dates with AM/PM and a zone in "Start
+# Text", milliseconds in "Time Tracked", "1 h 30 m" in "Time Tracked Text";
+# every date could be day or month first.
+CLICKUP = (
+    "User ID,Username,Time Entry ID,Description,Billable,Time Labels,Start,"
+    "Start Text,Stop,Stop Text,Time Tracked,Time Tracked Text,Space ID,"
+    "Space Name,Folder ID,Folder Name,List ID,List Name,Task ID,Task Name,"
+    "Task Status,Date Created Text,Custom Task ID,Parent Task ID\n"
+    "81000000,Sam Senior,3902118741520318461,Logo variations,TRUE,,"
+    '1772460000000,"03/02/2026, 9:00:00 AM EST",1772465400000,'
+    '"03/02/2026, 10:30:00 AM EST",5400000,1 h 30 m,90001,Clients,90101,'
+    "Client A,901201,Project A,86a1b2c3d,Task A,in progress,"
+    '"02/27/2026, 4:12:00 PM EST",PA-12,\n'
+    "81004141,Jo Junior,3902118741520318462,Bug triage,TRUE,,1772565300000,"
+    '"03/03/2026, 2:15:00 PM EST",1772568000000,"03/03/2026, 3:00:00 PM EST",'
+    "2700000,45 m,90001,Clients,90101,Client A,901201,Project A,86a1b2c3d,"
+    'Task A,in progress,"02/27/2026, 4:12:00 PM EST",PA-12,\n'
+    "81004141,Jo Junior,3902118741520318463,Release notes,FALSE,,"
+    '1773172800000,"03/10/2026, 4:00:00 PM EDT",1773180000000,'
+    '"03/10/2026, 6:00:00 PM EDT",7200000,2 h,90001,Clients,90102,Client B,'
+    '901202,Project B,86a1b2c4e,Release 2.1,to do,"03/09/2026, 9:30:00 AM EDT",'
+    ",\n"
+)
+
+# Hubstaff time & activity report: h:mm:ss time, activity percentages.
+HUBSTAFF = (
+    "Organization,Time zone,Member,Date,Project,Task ID,Task,Time,Activity,"
+    "Earned,Currency,Notes\n"
+    "Studio,Europe/Paris,Sam Senior,2026-03-02,Project A,4711,Task A,2:30:00,"
+    "64%,0.00,EUR,Homepage wireframes\n"
+    "Studio,Europe/Paris,Jo Junior,2026-03-03,Project A,,,0:45:00,51%,0.00,EUR,"
+    "\n"
+    "Studio,Europe/Paris,Jo Junior,2026-03-04,Project B,,,1:15:30,72%,0.00,EUR,"
+    "Import checks\n"
 )
 
 # Harvest's older export header, from a German-locale spreadsheet: UTF-8 with
@@ -209,6 +265,9 @@ def main():
         "latin1_french.csv": LATIN1_FR.encode("latin-1"),
         "tab_separated_us.tsv": TAB_US.encode("utf-8"),
         "timesheet_100_rows_3_broken.csv": hundred_rows().encode("utf-8"),
+        "qbtime_timesheet_report.csv": QBTIME.encode("utf-8"),
+        "clickup_time_tracking.csv": CLICKUP.encode("utf-8"),
+        "hubstaff_time_activity.csv": HUBSTAFF.encode("utf-8"),
     }
     for name, content in samples.items():
         (HERE / name).write_bytes(content)
