@@ -206,11 +206,10 @@ class ProviderAdapter:
                 guard.check(page.resume_token)
                 ids.update(entry.external_id for entry in page.entries)
                 ids.update(error.external_id for error in page.errors)
-            users = window.listed_user_refs()
+            ids.discard("")
+            return SourceListing(frozenset(ids), window.listed_user_refs())
         finally:
             window.close()
-        ids.discard("")
-        return SourceListing(frozenset(ids), users)
 
     def listed_user_refs(self) -> frozenset | None:
         """The people whose entries :meth:`iter_pages` lists, when it lists
