@@ -7,9 +7,10 @@ read files, and yield :class:`Page` objects of :class:`ExternalEntry`. They
 never touch the ORM. The importer (``time.billing.entry``) maps and upserts.
 """
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from ..const import (
     DEFAULT_HTTP_DEADLINE,
@@ -115,6 +116,20 @@ class Page:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class SourceListing:
+    """What a complete re-read of a date window found at the source.
+
+    ``ids``: the external ids of every record listed (entries, and records
+    that could not be read but carry an id). ``user_refs``: the people the
+    listing covered, or None when it covers everyone; entries of other
+    people cannot be told gone from it.
+    """
+
+    ids: frozenset
+    user_refs: frozenset | None = None
+
+
 class ProviderAdapter:
     """Base class of the provider adapters.
 
@@ -159,6 +174,47 @@ class ProviderAdapter:
         Providers that cannot report deletions yield nothing.
         """
         return iter(())
+
+    # Whether a first run of :meth:`iter_pages` from ``options['start_date']``
+    # lists every entry still at the source dated from that day, so that
+    # deletions can be found by re-reading a window (:meth:`list_present`).
+    # Providers with a deletion feed (:meth:`iter_deleted`) leave it False.
+    lists_present_entries = False
+
+    def list_present(self, first_day: date, last_day: date) -> SourceListing:
+        """Read the source's entries dated ``first_day`` to ``last_day``
+        whole: their ids, and the people the listing covered.
+
+        Reuses the listing of a first run from ``first_day`` (it may return
+        later entries too). Raises ProviderError when any page fails or the
+        listing does not end within ``config.max_pages`` pages: a listing
+        read in part is never returned.
+        """
+        # Imported here: .paging imports .http, which imports this module.
+        from .paging import PageGuard
+
+        options = {**(self.config.options or {}), "start_date": first_day.isoformat()}
+        window = type(self)(dataclasses.replace(self.config, options=options))
+        guard = PageGuard(
+            f"{getattr(self, 'label', '') or self.provider} (deletion check)",
+            self.config.max_pages,
+        )
+        ids = set()
+        try:
+            until = datetime.combine(last_day + timedelta(days=1), time.min)
+            for page in window.iter_pages(until=until):
+                guard.check(page.resume_token)
+                ids.update(entry.external_id for entry in page.entries)
+                ids.update(error.external_id for error in page.errors)
+            ids.discard("")
+            return SourceListing(frozenset(ids), window.listed_user_refs())
+        finally:
+            window.close()
+
+    def listed_user_refs(self) -> frozenset | None:
+        """The people whose entries :meth:`iter_pages` lists, when it lists
+        them person by person (None: everyone's entries)."""
+        return None
 
     def close(self):
         """Release what the adapter holds (HTTP connections); safe to repeat."""

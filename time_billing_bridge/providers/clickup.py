@@ -134,6 +134,7 @@ class ClickUpAdapter(HttpAdapter):
     label = LABEL
     default_api_url = "https://api.clickup.com/api/v2"
     reports_approval = True
+    lists_present_entries = True
     requires_account = True
     account_label = "ClickUp Workspace ID"
     supports_webhooks = True
@@ -262,6 +263,11 @@ class ClickUpAdapter(HttpAdapter):
                 )
                 yield Page(entries=entries, errors=errors, resume_token=token)
             start, batch_index = window_end + 1, 0
+
+    def listed_user_refs(self):
+        """The Workspace's members: :meth:`iter_pages` asks for their entries
+        (``assignee``), so a former member's entries are not listed."""
+        return frozenset(self._member_zones())
 
     # -- webhooks ------------------------------------------------------------
 

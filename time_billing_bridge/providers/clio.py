@@ -102,6 +102,7 @@ class ClioAdapter(HttpAdapter):
     provider = "clio"
     label = LABEL
     default_api_url = "https://app.clio.com/api/v4"
+    lists_present_entries = True
     default_page_size = 200
     max_page_size = 200
 

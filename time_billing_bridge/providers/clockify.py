@@ -128,6 +128,7 @@ class ClockifyAdapter(HttpAdapter):
     provider = "clockify"
     label = LABEL
     default_api_url = "https://api.clockify.me/api/v1"
+    lists_present_entries = True
     default_page_size = 200
     max_page_size = 1000
     requires_account = True
@@ -253,6 +254,10 @@ class ClockifyAdapter(HttpAdapter):
                 if not more:
                     break
                 page += 1
+
+    def listed_user_refs(self):
+        """The workspace's users: :meth:`iter_pages` reads each one's entries."""
+        return frozenset(ref(user["id"]) for user in self._users())
 
     # -- webhooks ------------------------------------------------------------
 

@@ -111,6 +111,7 @@ class HarvestAdapter(HttpAdapter):
     label = LABEL
     default_api_url = "https://api.harvestapp.com/v2"
     reports_approval = True
+    lists_present_entries = True
     default_page_size = 2000
     max_page_size = 2000
     requires_account = True

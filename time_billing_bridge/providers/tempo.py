@@ -111,6 +111,7 @@ class TempoAdapter(HttpAdapter):
     provider = "tempo"
     label = LABEL
     default_api_url = "https://api.tempo.io/4"
+    lists_present_entries = True
     default_page_size = 1000
     max_page_size = 5000
 

@@ -31,6 +31,7 @@ from . import test_import_matching
 from . import test_import_performance
 from . import test_import_sync
 from . import test_import_sync_http
+from . import test_import_deletion_check
 from . import test_import_sync_limits
 from . import test_import_sync_http_limits
 from . import test_import_faults

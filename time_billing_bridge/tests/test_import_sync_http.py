@@ -57,6 +57,9 @@ class HttpSyncCase(ImportCommon):
                 "api_url": self.fake.url,
                 "api_token": self.fake.token,
                 "account_ref": self.fake.account_id,
+                # These tests count the requests of the import itself; the
+                # daily deletion check is tested in test_import_deletion_check.
+                "deletion_check_days": 0,
             }
         )
         # Small pages, and no waiting between retries.

@@ -6,7 +6,9 @@ backend's lock, pauses for quotas and time slices, and failures.
 Order of a synchronisation (:meth:`_sync`): take the backend's advisory lock;
 open or continue the run and decide where to start (:meth:`_prepare_sync_run`);
 import and commit each page of the adapter, then the deletions
-(:meth:`_sync_pages`); record the outcome on the run and the backend
+(:meth:`_sync_pages`); once a day, for a source without a deletion feed,
+find the time deleted there (:meth:`_reconcile_deletions`, in
+:mod:`.reconcile`); record the outcome on the run and the backend
 (:meth:`_sync_done`, :meth:`_sync_paused`, :meth:`_sync_failed`, in
 :mod:`.sync_outcome`); release the lock.
 """
@@ -269,6 +271,9 @@ class TimeBillingBackend(models.Model):
             adapter = self._get_adapter(**self._get_sync_adapter_settings(trigger))
             if self._sync_pages(adapter, run, since, token) == "paused":
                 return run
+            # Every page is in: a source without a deletion feed is read
+            # again over a window, once a day (see .reconcile).
+            self._reconcile_deletions(adapter, run)
         except ProviderQuotaExceeded as err:
             self._sync_paused(run, err)
         except RetryableProviderError as err:

@@ -1,0 +1,117 @@
+# Copyright 2026 time_billing_bridge contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Time deleted at a source without a deletion feed (Harvest, Clockify,
+Tempo, Clio, ClickUp): the daily re-read of the backend's window, through
+the real adapters over HTTP against the local fakes. The checks shared by
+every provider are in :mod:`.common_deletion_check`."""
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from ..providers import get_adapter_class
+from .common_deletion_check import DeletionCheckCase
+from .common_import import ImportCommon
+from .fakes import FakeClickUp, FakeClio, FakeClockify, FakeHarvest, FakeTempo
+
+
+@tagged("post_install", "-at_install")
+class TestDeletionCheckHarvest(DeletionCheckCase):
+    fake_class = FakeHarvest
+    provider = "harvest"
+
+    def test_once_a_day_and_off_at_zero(self):
+        record = self.add(2)
+        first = self.sync()
+        self.assertIn("Deleted time checked", first.message)
+        self.fake.delete(record["id"])
+        # Checked less than a day ago: not again.
+        second = self.sync()
+        self.assertNotIn("Deleted time checked", second.message)
+        self.assertEqual(self.entry(record["id"]).state, "imported")
+        self.backend.deletion_check_days = 0
+        self.check_due()
+        third = self.sync()
+        self.assertNotIn("Deleted time", third.message)
+        self.assertEqual(self.entry(record["id"]).state, "imported")
+        self.assertFalse(self.backend.deletion_check_date)
+
+    @mute_logger(
+        "odoo.addons.time_billing_bridge.models.time_billing_backend.reconcile"
+    )
+    def test_source_suddenly_listing_nothing_is_refused(self):
+        records = [self.add(1 + index % 20) for index in range(24)]
+        self.sync()
+        for record in records[:21]:
+            self.fake.delete(record["id"])
+        self.check_due()
+        run = self.sync()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertIn("Deleted time not removed", run.message)
+        self.assertIn("no longer lists 21 of the 24 entries", run.message)
+        self.assertEqual(run.deleted_count, 0)
+        self.assertEqual(self.backend.entry_ids.mapped("state"), ["imported"] * 24)
+        self.assertIn("Deleted time not removed", self.backend.message_ids[0].body)
+        # Checked (and refused) today: not again before tomorrow.
+        self.assertTrue(self.backend.deletion_check_date)
+
+
+@tagged("post_install", "-at_install")
+class TestDeletionCheckClockify(DeletionCheckCase):
+    fake_class = FakeClockify
+    provider = "clockify"
+
+    def test_a_person_the_listing_no_longer_covers_is_left_alone(self):
+        mine, theirs = self.add(2), self.add(3, person=1)
+        self.sync()
+        # The second person leaves the workspace: Clockify no longer lists
+        # their entries, which are not gone for all that.
+        self.fake.people.pop(1)
+        self.fake.delete(mine["id"])
+        self.check_due()
+        run = self.sync()
+        self.assertIn("1 of 1 entries gone at the source", run.message)
+        self.assertEqual(self.entry(mine["id"]).state, "deleted")
+        self.assertEqual(self.entry(theirs["id"]).state, "imported")
+
+
+@tagged("post_install", "-at_install")
+class TestDeletionCheckTempo(DeletionCheckCase):
+    fake_class = FakeTempo
+    provider = "tempo"
+
+
+@tagged("post_install", "-at_install")
+class TestDeletionCheckClio(DeletionCheckCase):
+    fake_class = FakeClio
+    provider = "clio"
+
+
+@tagged("post_install", "-at_install")
+class TestDeletionCheckClickUp(DeletionCheckCase):
+    fake_class = FakeClickUp
+    provider = "clickup"
+
+    def test_a_former_member_is_left_alone(self):
+        mine, theirs = self.add(2), self.add(3, person=1)
+        self.sync()
+        self.fake.people.pop(1)
+        self.fake.delete(mine["id"])
+        self.check_due()
+        run = self.sync()
+        self.assertIn("1 of 1 entries gone at the source", run.message)
+        self.assertEqual(self.entry(mine["id"]).state, "deleted")
+        self.assertEqual(self.entry(theirs["id"]).state, "imported")
+
+
+@tagged("post_install", "-at_install")
+class TestDeletionCheckFeeds(ImportCommon):
+    def test_only_sources_without_a_deletion_feed_are_read_again(self):
+        checked = {
+            provider
+            for provider in ("harvest", "toggl", "clockify", "tempo", "clio")
+            + ("clickup", "quickbooks_time")
+            if get_adapter_class(provider).lists_present_entries
+        }
+        self.assertEqual(checked, {"harvest", "clockify", "tempo", "clio", "clickup"})
+        self.backend.provider = "csv"
+        self.assertFalse(self.backend.checks_deletions)
