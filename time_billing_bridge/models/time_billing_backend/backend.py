@@ -39,6 +39,7 @@ PROVIDER_SELECTION = [
     ("quickbooks_time", "QuickBooks Time"),
     ("clio", "Clio Manage"),
     ("clickup", "ClickUp"),
+    ("monday", "monday.com"),
     ("csv", "CSV / Excel file"),
 ]
 
@@ -89,7 +90,8 @@ class TimeBillingBackend(models.Model):
     )
     account_ref = fields.Char(
         string="Account / Workspace",
-        help="Harvest account ID, or Toggl / Clockify workspace ID.",
+        help="Harvest account ID, Toggl / Clockify / ClickUp workspace ID, or "
+        "monday.com board IDs separated by commas.",
     )
     webhook_secret = fields.Char(
         groups=GROUP_MANAGER,
