@@ -85,8 +85,8 @@ class TimeBillingBackend(models.Model):
         string="API Token",
         groups=GROUP_MANAGER,
         copy=False,
-        help="Harvest personal access token, Toggl API token, Clockify API key "
-        "or Tempo API token.",
+        help="Harvest personal access token, Toggl API token, Clockify API key, "
+        "Tempo API token or monday.com API token.",
     )
     account_ref = fields.Char(
         string="Account / Workspace",
