@@ -305,3 +305,42 @@ class TestSyncMonday(HttpSyncCase):
         self.fake.exhaust_budget(retry_in=0)
         run = self.sync()
         self.assertEqual((run.state, run.created_count), ("done", 1), run.message)
+
+    def test_interrupted_sync_resumes_at_the_cursor(self):
+        # Three items on the board (named like the task), two a page: the
+        # run stops after the first page.
+        tasks = self.fake.projects[0].tasks
+        for task_index in range(2):
+            tasks.append(
+                type(tasks[0])(
+                    id=self.fake.object_id("task", 50 + task_index), name=tasks[0].name
+                )
+            )
+        records = [self.recent(2, _seconds=3600) for _i in range(2)]
+        for index, record in enumerate(records):
+            record["_item"] = str(self.fake.projects[0].tasks[index + 1].id)
+        self.recent(1, _seconds=1800)
+        backend_class = type(self.env["time.billing.backend"])
+        process_page = backend_class._process_page
+        fake = self.fake
+
+        def process_then_break(backend, page, run):
+            counts = process_page(backend, page, run)
+            fake.fail_next(503, times=10)
+            return counts
+
+        self.patch(backend_class, "_process_page", process_then_break)
+        first = self.sync()
+        self.assertEqual(first.state, "partial", first.message)
+        self.assertIn("503", first.message)
+        token = json.loads(self.backend.sync_resume_token)
+        self.assertTrue(token["cursor"])
+        self.patch(backend_class, "_process_page", process_page)
+        self.fake.clear_faults()
+        self.fake.reset_log()
+        second = self.sync()
+        self.assertEqual(second.state, "done", second.message)
+        follow = [c for c in self.fake.requests if "next_items_page" in c.json["query"]]
+        self.assertEqual(follow[0].json["variables"]["cursor"], token["cursor"])
+        self.assertEqual((first.created_count, second.created_count), (2, 1))
+        self.assertEqual(len(self.lines()), 3)

@@ -48,9 +48,10 @@ class FakeMonday(FakeServer):
         return offsets.get(kind, 9_000_000_000) + index + 1
 
     def build_world(self, *args, **kw):
-        super().build_world(*args, **kw)
+        result = super().build_world(*args, **kw)
         # The backend's board ids: every project of the world.
         self.account_id = ",".join(str(p.id) for p in self.projects)
+        return result
 
     def _build_record(
         self,
