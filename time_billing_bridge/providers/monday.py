@@ -33,15 +33,18 @@ with ``extensions.retry_in_seconds``, or the older ``ComplexityException``
 whose message says "reset in N seconds"), and any other error naming a
 wait, is treated as a rate limit: waited for and retried.
 
-Confirmed from monday's documentation: the endpoint, the time tracking
-column's fields (``running``, ``updated_at``, ``history``), the cursor
-paging and the 60-minute life of a cursor, the error formats above.
-Not confirmed, hence read leniently: the format of the history's dates
-(ISO 8601 or Unix seconds or milliseconds are accepted), the values of a
-session's ``status`` (kept in the payload, not interpreted), whether a
-session id is unique beyond its item (hence the composite key), and the
-name of the error for an expired cursor (a resumed run whose cursor is
-refused reads that board again from its first item).
+Confirmed from monday's documentation: the endpoint, the ``API-Version``
+header, the column type ``time_tracking`` and its fields (``running``,
+``updated_at``, ``history``), the cursor paging and the 60-minute life of a
+cursor, the error formats above. Seen only in monday's examples and in
+client libraries: the token sent without "Bearer", ``column_values(ids:)``,
+``users(ids:, limit:)`` and the fields of a history item (hence only those
+this adapter needs are asked for). Not confirmed, hence read leniently:
+the format of the history's dates (ISO 8601 or Unix seconds or milliseconds
+are accepted), the values of a session's ``status`` (kept in the payload,
+not interpreted), whether a session id is unique beyond its item (hence the
+composite key), and the name of the error for an expired cursor (a resumed
+run whose cursor is refused reads that board again from its first item).
 """
 
 import json
@@ -71,9 +74,7 @@ USER_BATCH = 100
 # How much older than the previous synchronisation a time tracking value
 # may look and still be read again (clocks, late writes at the source).
 UPDATE_MARGIN = timedelta(days=1)
-_SESSION_FIELDS = (
-    "id status started_at ended_at started_user_id ended_user_id created_at updated_at"
-)
+_SESSION_FIELDS = "id status started_at ended_at started_user_id updated_at"
 _ITEM_FIELDS = (
     "cursor items { id name column_values(ids: $columns) { id type "
     "... on TimeTrackingValue { running updated_at history { "

@@ -19,6 +19,7 @@ session has no ``ended_at``. The ``status`` values are illustrative
 
 import base64
 import json
+import re
 from datetime import timedelta
 
 from .base import FakeServer, iso_utc, json_response, parse_iso
@@ -168,9 +169,11 @@ class FakeMonday(FakeServer):
         query = body.get("query") or ""
         variables = body.get("variables") or {}
         if "next_items_page" in query:
-            return self._items(None, variables.get("cursor"), variables)
+            return self._items(None, variables.get("cursor"), variables, query)
         if "items_page" in query:
-            return self._items(self._one(variables.get("board")), None, variables)
+            return self._items(
+                self._one(variables.get("board")), None, variables, query
+            )
         if "boards" in query:
             return self._boards(self._one(variables.get("board")))
         if "users" in query:
@@ -214,7 +217,7 @@ class FakeMonday(FakeServer):
             }
         )
 
-    def _item(self, project, task, columns):
+    def _item(self, project, task, columns, query):
         with self._lock:
             sessions = [
                 r
@@ -224,8 +227,10 @@ class FakeMonday(FakeServer):
         sessions.sort(key=lambda r: (str(r.get("started_at") or ""), r["id"]))
         values = []
         if COLUMN in columns:
+            # Only the fields the query asks for, as GraphQL answers.
             history = [
-                {k: v for k, v in r.items() if not k.startswith("_")} for r in sessions
+                {k: v for k, v in r.items() if re.search(rf"\b{k}\b", query)}
+                for r in sessions
             ]
             values.append(
                 {
@@ -241,7 +246,7 @@ class FakeMonday(FakeServer):
             )
         return {"id": str(task.id), "name": task.name, "column_values": values}
 
-    def _items(self, board_id, cursor, variables):
+    def _items(self, board_id, cursor, variables, query):
         offset = 0
         if cursor is not None:
             if cursor not in self._cursors:
@@ -255,7 +260,7 @@ class FakeMonday(FakeServer):
         limit = int(variables.get("limit") or 25)
         columns = variables.get("columns") or []
         tasks = project.tasks[offset : offset + limit]
-        items = [self._item(project, task, columns) for task in tasks]
+        items = [self._item(project, task, columns, query) for task in tasks]
         next_cursor = None
         if offset + limit < len(project.tasks):
             next_cursor = base64.b64encode(
