@@ -39,6 +39,7 @@ PROVIDER_SELECTION = [
     ("quickbooks_time", "QuickBooks Time"),
     ("clio", "Clio Manage"),
     ("clickup", "ClickUp"),
+    ("monday", "monday.com"),
     ("csv", "CSV / Excel file"),
 ]
 
@@ -84,12 +85,13 @@ class TimeBillingBackend(models.Model):
         string="API Token",
         groups=GROUP_MANAGER,
         copy=False,
-        help="Harvest personal access token, Toggl API token, Clockify API key "
-        "or Tempo API token.",
+        help="Harvest personal access token, Toggl API token, Clockify API key, "
+        "Tempo API token or monday.com API token.",
     )
     account_ref = fields.Char(
         string="Account / Workspace",
-        help="Harvest account ID, or Toggl / Clockify workspace ID.",
+        help="Harvest account ID, Toggl / Clockify / ClickUp workspace ID, or "
+        "monday.com board IDs separated by commas.",
     )
     webhook_secret = fields.Char(
         groups=GROUP_MANAGER,
