@@ -39,6 +39,7 @@ PROVIDER_SELECTION = [
     ("quickbooks_time", "QuickBooks Time"),
     ("clio", "Clio Manage"),
     ("clickup", "ClickUp"),
+    ("hubstaff", "Hubstaff"),
     ("csv", "CSV / Excel file"),
 ]
 
@@ -85,11 +86,13 @@ class TimeBillingBackend(models.Model):
         groups=GROUP_MANAGER,
         copy=False,
         help="Harvest personal access token, Toggl API token, Clockify API key "
-        "or Tempo API token.",
+        "or Tempo API token. For Hubstaff, the personal access token: Hubstaff "
+        "replaces it from time to time, and the new one is stored here.",
     )
     account_ref = fields.Char(
         string="Account / Workspace",
-        help="Harvest account ID, or Toggl / Clockify workspace ID.",
+        help="Harvest account ID, Toggl / Clockify workspace ID, or Hubstaff "
+        "organization ID.",
     )
     webhook_secret = fields.Char(
         groups=GROUP_MANAGER,
@@ -403,7 +406,18 @@ class TimeBillingBackend(models.Model):
         config = self.sudo()._get_adapter_config()
         if settings:
             config = dataclasses.replace(config, **settings)
-        return self._get_adapter_class()(config)
+        adapter = self._get_adapter_class()(config)
+        adapter.store_api_token = self._store_api_token
+        return adapter
+
+    def _store_api_token(self, token):
+        """Keep the API token that the source gave in place of the stored one
+        (Hubstaff renews its personal access token), in the caller's
+        transaction: a synchronisation commits it with its next page or its
+        outcome."""
+        self.ensure_one()
+        if token and token != self.sudo().api_token:
+            self.sudo().api_token = token
 
     def _get_adapter_config(self):
         """The adapter settings of this backend, secrets included.

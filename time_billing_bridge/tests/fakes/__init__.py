@@ -1,7 +1,7 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Fake Harvest, Toggl Track, Clockify, Tempo, QuickBooks Time, Clio and
-ClickUp APIs for tests, the demo and the benchmark. Standard library only,
+"""Fake Harvest, Toggl Track, Clockify, Tempo, QuickBooks Time, Clio,
+ClickUp and Hubstaff APIs for tests, the demo and the benchmark. Standard library only,
 importable without Odoo::
 
     sys.path.insert(0, "time_billing_bridge/tests")
@@ -17,6 +17,7 @@ from .clickup import FakeClickUp
 from .clio import FakeClio
 from .clockify import FakeClockify
 from .harvest import FakeHarvest
+from .hubstaff import FakeHubstaff
 from .quickbooks_time import FakeQuickBooksTime
 from .tempo import FakeTempo
 from .toggl import FakeToggl
@@ -26,6 +27,7 @@ __all__ = [
     "FakeClio",
     "FakeClockify",
     "FakeHarvest",
+    "FakeHubstaff",
     "FakeQuickBooksTime",
     "FakeServer",
     "FakeTempo",
