@@ -3,6 +3,7 @@
 import json
 from datetime import UTC, date, datetime, timedelta
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..exceptions import ProviderAuthError, ProviderError
@@ -304,3 +305,24 @@ class TestSyncHubstaff(HttpSyncCase):
         self.assertEqual(run.state, "failed")
         self.assertIn("90 days", run.message)
         self.assertNotIn("hubstaff-revoked", run.message)
+
+    def test_check_connection_keeps_a_renewed_token(self):
+        self.fake.rotate = True
+        action = self.backend.action_check_connection()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("Bridge Labs", action["params"]["message"])
+        self.assertEqual(self.backend.sudo().api_token, "hubstaff-refresh-2")
+        # Renewed, then refused: the new token is kept (no error to undo it)
+        # and the person is told what failed.
+        self.fake.pass_next(1)
+        self.fake.fail_next(404)
+        action = self.backend.action_check_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("does not know", action["params"]["message"])
+        self.assertEqual(self.backend.sudo().api_token, "hubstaff-refresh-3")
+        # Refused without a new token: an error, as for every source.
+        self.fake.rotate = False
+        self.fake.pass_next(1)
+        self.fake.fail_next(404)
+        with self.assertRaisesRegex(UserError, "does not know"):
+            self.backend.action_check_connection()
