@@ -413,4 +413,4 @@ class HubstaffAdapter(HttpAdapter):
         if self._token_client is not None:
             self._token_client.close()
             self._token_client = None
-        super().close()
+        return super().close()
