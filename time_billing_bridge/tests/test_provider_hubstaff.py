@@ -4,7 +4,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from ..exceptions import ProviderAuthError, ProviderError
 from ..providers.hubstaff import aggregate
@@ -283,6 +283,17 @@ class TestSyncHubstaff(HttpSyncCase):
         self.assertEqual(entry.state, "exception")
         self.assertIn("Lee Unknown", entry.exception_reason)
         self.assertFalse(entry.timesheet_id)
+        # One click: the Hubstaff member is mapped to an employee, and the
+        # waiting day comes in; the next synchronisation keeps it.
+        action = entry.action_open_map_wizard()
+        wizard = Form(self.env[action["res_model"]].with_context(**action["context"]))
+        self.assertEqual((wizard.kind, wizard.external_ref), ("user", str(stranger.id)))
+        wizard.employee_id = self.employee_junior
+        wizard.save().action_map()
+        self.assertEqual(entry.state, "imported")
+        self.assertEqual(entry.timesheet_id.employee_id, self.employee_junior)
+        run = self.sync()
+        self.assertEqual((run.unchanged_count, run.error_count), (1, 0))
 
     def test_the_renewed_personal_token_is_stored(self):
         self.fake.rotate = True
