@@ -253,6 +253,8 @@ class TestSyncHubstaff(HttpSyncCase):
         run = self.sync()
         self.assertEqual((run.unchanged_count, run.created_count), (2, 0))
         self.assertEqual(run.updated_count, 0)
+        # Incremental: the 90 days before the previous run, in three windows.
+        self.assertEqual(run.page_count, 3)
 
         self.fake.edit(first["id"], tracked=7200)
         run = self.sync()
