@@ -33,4 +33,4 @@ __all__ = [
 ]
 
 # The adapters register themselves on import (after ``register`` exists).
-from . import harvest, toggl, clockify, tempo, quickbooks_time, clio, clickup, monday  # noqa: E402,I001
+from . import harvest, toggl, clockify, tempo, quickbooks_time, clio, clickup, monday, hubstaff  # noqa: E402,I001

@@ -147,6 +147,10 @@ class ProviderAdapter:
 
     def __init__(self, config: AdapterConfig):
         self.config = config
+        # Set by the backend: called with the new API token when the source
+        # replaces the configured one (Hubstaff's personal access token), so
+        # that the backend stores it. The adapter itself never stores it.
+        self.store_api_token = None
 
     def check_connection(self) -> str:
         """Call the provider once; return a short description of the account.

@@ -146,12 +146,17 @@ class HttpClient:
         response = self.request("POST", path, params=params, json=payload)
         return self.decode(response), response
 
+    def post_form(self, path, form):
+        """POST ``form`` URL-encoded; return ``(decoded JSON, response)``."""
+        response = self.request("POST", path, data=form)
+        return self.decode(response), response
+
     def url(self, path):
         if path.startswith(("http://", "https://")):
             return path
         return f"{self.base_url}/{path.lstrip('/')}"
 
-    def request(self, method, path, params=None, json=None):
+    def request(self, method, path, params=None, json=None, data=None):
         """Send one request, retrying what can be retried; return the response.
 
         Raises ProviderAuthError (401/403), ProviderNotFound (404),
@@ -167,7 +172,7 @@ class HttpClient:
         for attempt in range(1, attempts + 1):
             started = time.monotonic()
             try:
-                response = self._exchange(method, url, params, json, started)
+                response = self._exchange(method, url, params, json, started, data)
             except DeadlineExceeded as err:
                 self._log_failure(method, url, started, "deadline")
                 message = (
@@ -222,7 +227,7 @@ class HttpClient:
         # Unreachable: the last attempt always raises.
         raise AssertionError("retry loop ended without an answer")
 
-    def _exchange(self, method, url, params, json, started):
+    def _exchange(self, method, url, params, json, started, data=None):
         """One exchange with the provider, redirects followed by hand.
 
         Each URL is checked before it is called; credentials go only to the
@@ -247,6 +252,7 @@ class HttpClient:
                     url,
                     params=params,
                     json=json,
+                    data=data,
                     headers=self.credential_headers if trusted else None,
                     auth=self.auth if trusted else None,
                     timeout=timeout,  # connect and each read
@@ -262,7 +268,7 @@ class HttpClient:
             if response.status_code == 303 or (
                 response.status_code in (301, 302) and method == "POST"
             ):
-                method, json = "GET", None
+                method, json, data = "GET", None, None
             url, params = location, None
         raise ProviderError(
             f"{self.label} redirected {MAX_REDIRECTS} times in a row "

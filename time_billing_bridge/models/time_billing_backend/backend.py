@@ -1,30 +1,25 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The backend: one connected time source, its settings and its adapter.
+"""The backend: one connected time source and its settings.
 
-The synchronisation itself (runs, pages, locks, pauses and failures) is in
+Its adapter (settings, connection check) is in :mod:`.adapter`; the
+synchronisation itself (runs, pages, locks, pauses and failures) is in
 :mod:`.sync`.
 """
 
-import dataclasses
 import secrets
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
 
 from ...const import (
-    DEFAULT_HTTP_DEADLINE,
-    DEFAULT_HTTP_MAX_BYTES,
     DEFAULT_SYNC_MAX_PAGES,
     GROUP_MANAGER,
     PARAM_ALLOW_HTTP,
     PARAM_ALLOW_PRIVATE,
-    PARAM_HTTP_DEADLINE,
-    PARAM_HTTP_MAX_BYTES,
     PARAM_SYNC_MAX_PAGES,
 )
-from ...exceptions import ProviderError
-from ...providers import ADAPTERS, AdapterConfig, get_adapter_class
+from ...providers import ADAPTERS, get_adapter_class
 from ...providers.redact import redact, secret_forms
 from ...providers.urls import UnsafeUrlError, check_url
 
@@ -40,6 +35,7 @@ PROVIDER_SELECTION = [
     ("clio", "Clio Manage"),
     ("clickup", "ClickUp"),
     ("monday", "monday.com"),
+    ("hubstaff", "Hubstaff"),
     ("csv", "CSV / Excel file"),
 ]
 
@@ -86,12 +82,14 @@ class TimeBillingBackend(models.Model):
         groups=GROUP_MANAGER,
         copy=False,
         help="Harvest personal access token, Toggl API token, Clockify API key, "
-        "Tempo API token or monday.com API token.",
+        "Tempo API token or monday.com API token. For Hubstaff, the personal "
+        "access token: Hubstaff replaces it from time to time, and the new one "
+        "is stored here.",
     )
     account_ref = fields.Char(
         string="Account / Workspace",
-        help="Harvest account ID, Toggl / Clockify / ClickUp workspace ID, or "
-        "monday.com board IDs separated by commas.",
+        help="Harvest account ID, Toggl / Clockify / ClickUp workspace ID, "
+        "monday.com board IDs separated by commas, or Hubstaff organization ID.",
     )
     webhook_secret = fields.Char(
         groups=GROUP_MANAGER,
@@ -363,107 +361,6 @@ class TimeBillingBackend(models.Model):
         return self._action_open_related(
             "time.billing.sync.run", self.env._("Synchronisations")
         )
-
-    # ------------------------------------------------------------------
-    # Adapter
-    # ------------------------------------------------------------------
-
-    def _get_adapter_class(self):
-        """The adapter class of this backend's provider.
-
-        Hook for extensions: a module adding a provider may override it
-        (``if self.provider != "x": return super()...``) instead of
-        registering its class in ``providers.ADAPTERS``.
-        """
-        self.ensure_one()
-        adapter_class = get_adapter_class(self.provider)
-        if not adapter_class:
-            if self.provider == "csv":
-                raise UserError(
-                    self.env._(
-                        "Backend %(backend)s receives files: import them with "
-                        "the file upload instead.",
-                        backend=self.display_name,
-                    )
-                )
-            raise UserError(
-                self.env._(
-                    "No connector is installed for %(provider)s.",
-                    provider=self._provider_label(),
-                )
-            )
-        return adapter_class
-
-    def _get_adapter(self, **settings):
-        """A ready-to-use adapter of this backend (the HTTP boundary).
-
-        :param settings: ``AdapterConfig`` values that replace the backend's
-            for this adapter (e.g. a shorter ``max_retry_wait`` within a web
-            request)
-        """
-        self.ensure_one()
-        config = self.sudo()._get_adapter_config()
-        if settings:
-            config = dataclasses.replace(config, **settings)
-        return self._get_adapter_class()(config)
-
-    def _get_adapter_config(self):
-        """The adapter settings of this backend, secrets included.
-
-        Call it through ``sudo()`` (the secrets are manager-only fields), and
-        only to build an adapter; never log its result.
-        """
-        self.ensure_one()
-        company = self.company_id
-        contact = company.email or company.website
-        policy = self._get_url_policy()
-        config = AdapterConfig(
-            api_url=self.api_url or "",
-            api_token=self.api_token or "",
-            account_ref=self.account_ref or "",
-            webhook_secret=self.webhook_secret or "",
-            allow_http=policy["allow_http"],
-            allow_private_hosts=policy["allow_private"],
-            deadline=self._get_positive_param(
-                PARAM_HTTP_DEADLINE, DEFAULT_HTTP_DEADLINE
-            ),
-            max_response_bytes=int(
-                self._get_positive_param(PARAM_HTTP_MAX_BYTES, DEFAULT_HTTP_MAX_BYTES)
-            ),
-            max_pages=self._get_max_sync_pages(),
-        )
-        if contact:
-            # Harvest requires a User-Agent naming the application and a
-            # contact.
-            config = dataclasses.replace(
-                config, user_agent=f"{config.user_agent} ({contact})"
-            )
-        return config
-
-    def action_check_connection(self):
-        """Call the provider once with the backend's settings."""
-        self.ensure_one()
-        adapter = self._get_adapter()
-        try:
-            description = adapter.check_connection()
-        except ProviderError as err:
-            raise UserError(
-                self.env._(
-                    "Connection to %(backend)s failed: %(error)s",
-                    backend=self.display_name,
-                    error=self._redact_secrets(str(err)),
-                )
-            ) from err
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Connection successful"),
-                "message": description or self.display_name,
-                "type": "success",
-                "sticky": False,
-            },
-        }
 
     # ------------------------------------------------------------------
     # Webhooks and files

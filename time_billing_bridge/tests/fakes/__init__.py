@@ -1,7 +1,7 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Fake Harvest, Toggl Track, Clockify, Tempo, QuickBooks Time, Clio,
-ClickUp and monday.com APIs for tests, the demo and the benchmark. Standard
+ClickUp, monday.com and Hubstaff APIs for tests, the demo and the benchmark. Standard
 library only, importable without Odoo::
 
     sys.path.insert(0, "time_billing_bridge/tests")
@@ -18,6 +18,7 @@ from .clio import FakeClio
 from .clockify import FakeClockify
 from .harvest import FakeHarvest
 from .monday import FakeMonday
+from .hubstaff import FakeHubstaff
 from .quickbooks_time import FakeQuickBooksTime
 from .tempo import FakeTempo
 from .toggl import FakeToggl
@@ -28,6 +29,7 @@ __all__ = [
     "FakeClockify",
     "FakeHarvest",
     "FakeMonday",
+    "FakeHubstaff",
     "FakeQuickBooksTime",
     "FakeServer",
     "FakeTempo",
