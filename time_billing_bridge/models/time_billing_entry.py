@@ -4,9 +4,9 @@ import json
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import format_date, format_time
+from odoo.tools.misc import format_date, format_duration, format_time
 
-from ..const import ENTRY_STATES, GROUP_MANAGER
+from ..const import ENTRY_STATES, EXCEPTION_KINDS, GROUP_MANAGER
 from ..importer import staging
 from ..providers.base import EntryError, Page
 from ..tools.guard import pipeline_write
@@ -57,6 +57,14 @@ class TimeBillingEntry(models.Model):
         selection=ENTRY_STATES, required=True, default="imported", index=True
     )
     exception_reason = fields.Text(readonly=True)
+    exception_kind = fields.Selection(
+        selection=EXCEPTION_KINDS,
+        string="Problem",
+        readonly=True,
+        index="btree_not_null",
+        help="The kind of problem that holds this entry back: entries of one "
+        "kind are fixed the same way.",
+    )
     match_issues = fields.Char(
         readonly=True,
         help="Technical: kinds of records (user, project, task, client) this "
@@ -184,6 +192,47 @@ class TimeBillingEntry(models.Model):
             "editing them."
         )
 
+    @api.depends(
+        "backend_id.name",
+        "external_user_name",
+        "external_user_email",
+        "external_user_ref",
+        "date",
+        "hours",
+        "line_number",
+    )
+    def _compute_display_name(self):
+        """ "Harvest · Jane Doe · 03/02/2026 · 01:30": the source, then
+        :meth:`_get_short_title`."""
+        for entry in self:
+            entry.display_name = " · ".join(
+                part
+                for part in (entry.backend_id.name, entry._get_short_title())
+                if part
+            )
+
+    def _get_short_title(self):
+        """ "Jane Doe · 03/02/2026 · 01:30": the person, the day and the hours
+        (as the lists show them), where the source is known; the line of the
+        file, or the external ID, when the source gave neither person nor
+        date."""
+        self.ensure_one()
+        person = (
+            self.external_user_name
+            or self.external_user_email
+            or self.external_user_ref
+        )
+        parts = [person]
+        if self.date:
+            parts.append(format_date(self.env, self.date))
+        elif self.line_number:
+            parts.append(self.env._("line %(line)s", line=self.line_number))
+        if self.date or self.hours:
+            parts.append(format_duration(self.hours))
+        if not person and not self.date and not self.line_number:
+            parts.append(self.external_id)
+        return " · ".join(part for part in parts if part)
+
     @api.depends("source_start", "source_end")
     def _compute_source_times(self):
         for entry in self:
@@ -244,6 +293,7 @@ class TimeBillingEntry(models.Model):
                         external_id=entry.external_id,
                         line_number=entry.line_number or None,
                         raw=raw,
+                        kind=entry.exception_kind or "",
                     )
                 )
                 continue
@@ -365,6 +415,7 @@ class TimeBillingEntry(models.Model):
                         "dismissed_payload_hash": entry.pending_payload_hash,
                         "conflict_type": False,
                         "exception_reason": False,
+                        "exception_kind": False,
                         "pending_payload": False,
                         "pending_payload_hash": False,
                         "pending_values": False,
