@@ -11,6 +11,7 @@ from ..importer import staging
 from ..providers.base import EntryError, Page
 from ..tools.guard import pipeline_write
 from ..tools.validation import entry_interval
+from .time_billing_mapping import source_label
 
 CONFLICT_TYPES = [
     ("update", "Changed at the Source"),
@@ -106,6 +107,16 @@ class TimeBillingEntry(models.Model):
     external_client_name = fields.Char(readonly=True)
     external_client_email = fields.Char(readonly=True)
     external_client_phone = fields.Char(readonly=True)
+    source_user_label = fields.Char(
+        string="Person",
+        compute="_compute_source_labels",
+        help="The person as the source names them, with their ID or e-mail.",
+    )
+    source_project_label = fields.Char(
+        string="Project",
+        compute="_compute_source_labels",
+        help="The project as the source names it, with its ID or code.",
+    )
     external_updated_at = fields.Datetime(string="Updated at Source", readonly=True)
     billable_at_source = fields.Selection(
         selection=BILLABLE_AT_SOURCE,
@@ -211,16 +222,35 @@ class TimeBillingEntry(models.Model):
                 if part
             )
 
+    @api.depends(
+        "external_user_name",
+        "external_user_email",
+        "external_user_ref",
+        "external_project_name",
+        "external_project_code",
+        "external_project_ref",
+    )
+    def _compute_source_labels(self):
+        for entry in self:
+            entry.source_user_label = source_label(
+                self.env,
+                entry.external_user_name,
+                entry.external_user_email or entry.external_user_ref,
+            )
+            entry.source_project_label = source_label(
+                self.env,
+                entry.external_project_name,
+                entry.external_project_code or entry.external_project_ref,
+            )
+
     def _get_short_title(self):
         """ "Jane Doe · 03/02/2026 · 01:30": the person, the day and the hours
         (as the lists show them), where the source is known; the line of the
         file, or the external ID, when the source gave neither person nor
         date."""
         self.ensure_one()
-        person = (
-            self.external_user_name
-            or self.external_user_email
-            or self.external_user_ref
+        person = self.external_user_name or source_label(
+            self.env, "", self.external_user_email or self.external_user_ref
         )
         parts = [person]
         if self.date:

@@ -44,10 +44,12 @@ MAPPING_ENTRY_FIELDS = {
 
 def source_label(env, name, ref):
     """What the source calls a record, for a person: "Jane Doe (id 4711)",
-    "Jane Doe (jane@example.com)", or whichever of the two is known."""
+    "Jane Doe (jane@example.com)", "id 4711" or "Jane Doe"."""
     name, ref = (name or "").strip(), (ref or "").strip()
-    if not (name and ref) or name.casefold() == ref.casefold():
-        return name or ref
+    if not ref or name.casefold() == ref.casefold():
+        return name
+    if not name:
+        return ref if "@" in ref else env._("id %(ref)s", ref=ref)
     if "@" in ref:
         return env._("%(name)s (%(ref)s)", name=name, ref=ref)
     return env._("%(name)s (id %(ref)s)", name=name, ref=ref)

@@ -140,6 +140,18 @@ class TestImportReadable(ImportCommon):
             entry.display_name,
             "Harvest (import test) · Sam Senior · 03/02/2026 · 01:45",
         )
+        # A person the source names by an ID only.
+        self.process(
+            make_entry("title-2", user_ref="9500005", user_email="", user_name="")
+        )
+        only_id = self.entry("title-2")
+        self.assertEqual(
+            only_id.display_name,
+            "Harvest (import test) · id 9500005 · 03/02/2026 · 01:30",
+        )
+        self.assertEqual(only_id.source_user_label, "id 9500005")
+        self.assertEqual(entry.source_user_label, "Sam Senior (sam@example.com)")
+        self.assertEqual(entry.source_project_label, "Project A (id p-a)")
         # A row the source could not give a person or date for: its line.
         self.process(errors=[EntryError(message="Line 9: ?", line_number=9, kind="")])
         unreadable = self.Entry.search([("line_number", "=", 9)])
