@@ -363,11 +363,22 @@ class TimeBillingEntry(models.Model):
 
     def action_reprocess(self):
         """Run exceptions through the importer again (after fixing mappings,
-        employees or projects)."""
-        entries = self.filtered(lambda e: e.state == "exception")
-        if not entries:
+        employees or projects). Records the source sent in a form that
+        cannot be read are left out: only a new version from the source can
+        fix them."""
+        waiting = self.filtered(lambda e: e.state == "exception")
+        if not waiting:
             raise UserError(
                 self.env._("Only entries in exception can be re-processed.")
+            )
+        entries = waiting.filtered(lambda e: not e.unreadable)
+        if not entries:
+            raise UserError(
+                self.env._(
+                    "The source sent these entries in a form that cannot be "
+                    "read: re-processing cannot fix them, only a corrected "
+                    "version from the source (a new synchronisation or file)."
+                )
             )
         runs = self.env["time.billing.importer"]._reprocess(entries)
         return self._notify_review(runs, self.env._("Entries re-processed"))

@@ -207,6 +207,12 @@ class TestImportReadable(ImportCommon):
             (imported | waiting).action_dismiss_source()
         with self.assertRaisesRegex(UserError, "None of these entries waits"):
             imported.action_open_map_wizard()
+        self.process(errors=[EntryError(message="?", external_id="act-3")])
+        unreadable = self.entry("act-3")
+        with self.assertRaisesRegex(UserError, "cannot be read"):
+            unreadable.action_reprocess()
+        with self.assertRaisesRegex(UserError, "None of these entries waits"):
+            unreadable.action_open_map_wizard()
         with self.assertRaisesRegex(UserError, "None of these entries is in conflict"):
             waiting.with_user(self.billing_manager).action_accept_source()
 
