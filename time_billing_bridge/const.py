@@ -62,6 +62,23 @@ ENTRY_STATES = [
     ("conflict", "Conflict"),
     ("deleted", "Deleted"),
 ]
+# What stops an entry from becoming a timesheet line, to sort the exceptions
+# by the work they ask for (one mapping fixes every "unknown person" of a
+# source).
+EXCEPTION_KINDS = [
+    ("unknown_person", "Unknown Person"),
+    ("unknown_project", "Unknown Project"),
+    ("unknown_task", "Unknown Task"),
+    ("unknown_client", "Unknown Client"),
+    ("bad_date", "Missing or Bad Date"),
+    ("bad_hours", "Bad Hours"),
+    ("repeated_row", "Repeated Line"),
+    ("unreadable_row", "Unreadable Record"),
+    ("timer_running", "Timer Still Running"),
+    ("not_approved", "Not Approved at the Source"),
+    ("source_changed", "Changed at the Source"),
+    ("source_deleted", "Deleted at the Source"),
+]
 CONTRACT_STATES = [
     ("draft", "Draft"),
     ("active", "Active"),

@@ -16,6 +16,7 @@ from . import time_billing_file_format
 
 # Staging entry and mapping; the importer turns entries into timesheet lines
 from . import time_billing_entry
+from . import time_billing_entry_conflict
 from . import time_billing_mapping
 from . import time_billing_importer
 

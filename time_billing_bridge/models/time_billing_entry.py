@@ -4,13 +4,14 @@ import json
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import format_date, format_time
+from odoo.tools.misc import format_date, format_duration, format_time
 
-from ..const import ENTRY_STATES, GROUP_MANAGER
+from ..const import ENTRY_STATES, EXCEPTION_KINDS, GROUP_MANAGER
 from ..importer import staging
 from ..providers.base import EntryError, Page
 from ..tools.guard import pipeline_write
 from ..tools.validation import entry_interval
+from .time_billing_mapping import source_label
 
 CONFLICT_TYPES = [
     ("update", "Changed at the Source"),
@@ -57,6 +58,14 @@ class TimeBillingEntry(models.Model):
         selection=ENTRY_STATES, required=True, default="imported", index=True
     )
     exception_reason = fields.Text(readonly=True)
+    exception_kind = fields.Selection(
+        selection=EXCEPTION_KINDS,
+        string="Problem",
+        readonly=True,
+        index="btree_not_null",
+        help="The kind of problem that holds this entry back: entries of one "
+        "kind are fixed the same way.",
+    )
     match_issues = fields.Char(
         readonly=True,
         help="Technical: kinds of records (user, project, task, client) this "
@@ -98,6 +107,16 @@ class TimeBillingEntry(models.Model):
     external_client_name = fields.Char(readonly=True)
     external_client_email = fields.Char(readonly=True)
     external_client_phone = fields.Char(readonly=True)
+    source_user_label = fields.Char(
+        string="Person",
+        compute="_compute_source_labels",
+        help="The person as the source names them, with their ID or e-mail.",
+    )
+    source_project_label = fields.Char(
+        string="Project",
+        compute="_compute_source_labels",
+        help="The project as the source names it, with its ID or code.",
+    )
     external_updated_at = fields.Datetime(string="Updated at Source", readonly=True)
     billable_at_source = fields.Selection(
         selection=BILLABLE_AT_SOURCE,
@@ -184,6 +203,66 @@ class TimeBillingEntry(models.Model):
             "editing them."
         )
 
+    @api.depends(
+        "backend_id.name",
+        "external_user_name",
+        "external_user_email",
+        "external_user_ref",
+        "date",
+        "hours",
+        "line_number",
+    )
+    def _compute_display_name(self):
+        """ "Harvest · Jane Doe · 03/02/2026 · 01:30": the source, then
+        :meth:`_get_short_title`."""
+        for entry in self:
+            entry.display_name = " · ".join(
+                part
+                for part in (entry.backend_id.name, entry._get_short_title())
+                if part
+            )
+
+    @api.depends(
+        "external_user_name",
+        "external_user_email",
+        "external_user_ref",
+        "external_project_name",
+        "external_project_code",
+        "external_project_ref",
+    )
+    def _compute_source_labels(self):
+        for entry in self:
+            entry.source_user_label = source_label(
+                self.env,
+                entry.external_user_name,
+                entry.external_user_email or entry.external_user_ref,
+            )
+            entry.source_project_label = source_label(
+                self.env,
+                entry.external_project_name,
+                entry.external_project_code or entry.external_project_ref,
+            )
+
+    def _get_short_title(self):
+        """ "Jane Doe · 03/02/2026 · 01:30": the person, the day and the hours
+        (as the lists show them), where the source is known; the line of the
+        file, or the external ID, when the source gave neither person nor
+        date."""
+        self.ensure_one()
+        person = self.external_user_name or source_label(
+            self.env, "", self.external_user_email or self.external_user_ref
+        )
+        parts = [person]
+        if self.date:
+            parts.append(format_date(self.env, self.date))
+        elif self.line_number:
+            parts.append(self.env._("line %(line)s", line=self.line_number))
+        if self.date or self.hours:
+            parts.append(format_duration(self.hours))
+        if not person and not self.date and not self.line_number:
+            parts.append(self.external_id)
+        return " · ".join(part for part in parts if part)
+
     @api.depends("source_start", "source_end")
     def _compute_source_times(self):
         for entry in self:
@@ -244,6 +323,7 @@ class TimeBillingEntry(models.Model):
                         external_id=entry.external_id,
                         line_number=entry.line_number or None,
                         raw=raw,
+                        kind=entry.exception_kind or "",
                     )
                 )
                 continue
@@ -283,11 +363,22 @@ class TimeBillingEntry(models.Model):
 
     def action_reprocess(self):
         """Run exceptions through the importer again (after fixing mappings,
-        employees or projects)."""
-        entries = self.filtered(lambda e: e.state == "exception")
-        if not entries:
+        employees or projects). Records the source sent in a form that
+        cannot be read are left out: only a new version from the source can
+        fix them."""
+        waiting = self.filtered(lambda e: e.state == "exception")
+        if not waiting:
             raise UserError(
                 self.env._("Only entries in exception can be re-processed.")
+            )
+        entries = waiting.filtered(lambda e: not e.unreadable)
+        if not entries:
+            raise UserError(
+                self.env._(
+                    "The source sent these entries in a form that cannot be "
+                    "read: re-processing cannot fix them, only a corrected "
+                    "version from the source (a new synchronisation or file)."
+                )
             )
         runs = self.env["time.billing.importer"]._reprocess(entries)
         return self._notify_review(runs, self.env._("Entries re-processed"))
@@ -365,6 +456,7 @@ class TimeBillingEntry(models.Model):
                         "dismissed_payload_hash": entry.pending_payload_hash,
                         "conflict_type": False,
                         "exception_reason": False,
+                        "exception_kind": False,
                         "pending_payload": False,
                         "pending_payload_hash": False,
                         "pending_values": False,

@@ -42,6 +42,19 @@ MAPPING_ENTRY_FIELDS = {
 # caller does it).
 
 
+def source_label(env, name, ref):
+    """What the source calls a record, for a person: "Jane Doe (id 4711)",
+    "Jane Doe (jane@example.com)", "id 4711" or "Jane Doe"."""
+    name, ref = (name or "").strip(), (ref or "").strip()
+    if not ref or name.casefold() == ref.casefold():
+        return name
+    if not name:
+        return ref if "@" in ref else env._("id %(ref)s", ref=ref)
+    if "@" in ref:
+        return env._("%(name)s (%(ref)s)", name=name, ref=ref)
+    return env._("%(name)s (id %(ref)s)", name=name, ref=ref)
+
+
 class TimeBillingMapping(models.Model):
     _name = "time.billing.mapping"
     _description = "Time Billing Mapping"
@@ -81,6 +94,13 @@ class TimeBillingMapping(models.Model):
         "UNIQUE(backend_id, kind, external_ref)",
         "This external reference is already mapped for this backend.",
     )
+
+    @api.depends("external_name", "external_ref")
+    def _compute_display_name(self):
+        for mapping in self:
+            mapping.display_name = source_label(
+                self.env, mapping.external_name, mapping.external_ref
+            )
 
     @api.constrains("kind", "employee_id", "project_id", "task_id", "partner_id")
     def _check_target(self):

@@ -1,10 +1,14 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
+import re
 from datetime import timedelta
+
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools.misc import format_datetime
 
 from ..const import (
     DEFAULT_SYNC_RUN_RETENTION_DAYS,
@@ -97,6 +101,12 @@ class TimeBillingSyncRun(models.Model):
     message = fields.Text(
         string="Log", readonly=True, help="What this run did, line by line."
     )
+    message_html = fields.Html(
+        string="Log with Links",
+        compute="_compute_message_html",
+        sanitize=False,
+        help="The log, each entry it names linked to that entry.",
+    )
     page_count = fields.Integer(string="Pages", readonly=True)
     log_omitted_lines = fields.Integer(
         readonly=True,
@@ -117,13 +127,75 @@ class TimeBillingSyncRun(models.Model):
             else:
                 run.duration = 0.0
 
-    @api.depends("backend_id", "date_start")
+    @api.depends("backend_id.name", "date_start")
+    @api.depends_context("tz", "lang")
     def _compute_display_name(self):
+        """ "Harvest · 03/02/2026 14:05": the backend and when the run started,
+        in the user's time zone and language."""
         for run in self:
-            run.display_name = self.env._(
-                "%(backend)s, %(date)s",
-                backend=run.backend_id.display_name,
-                date=fields.Datetime.to_string(run.date_start),
+            run.display_name = " · ".join(
+                part
+                for part in (
+                    run.backend_id.name,
+                    format_datetime(self.env, run.date_start, dt_format="short"),
+                )
+                if part
+            )
+
+    def _entry_line_pattern(self):
+        """A regex of the log lines naming an entry (``_exception`` and the
+        other decisions write them), in the user's language: group
+        ``entry`` is the entry's external ID."""
+        entry, reason = "\x00ENTRY\x00", "\x00REASON\x00"
+        template = self.env._("Entry %(entry)s: %(reason)s", entry=entry, reason=reason)
+        if entry not in template or reason not in template:
+            return None
+        pattern = re.escape(template)
+        pattern = pattern.replace(re.escape(entry), "(?P<entry>.+?)", 1)
+        pattern = pattern.replace(re.escape(reason), "(?P<reason>.*)", 1)
+        return re.compile(f"^{pattern}$")
+
+    @api.depends("message", "backend_id")
+    @api.depends_context("lang")
+    def _compute_message_html(self):
+        pattern = self._entry_line_pattern()
+        for run in self:
+            lines = (run.message or "").split("\n") if run.message else []
+            matches = [pattern and pattern.match(line) for line in lines]
+            keys = {match["entry"] for match in matches if match}
+            entries = {}
+            if keys:
+                entries = {
+                    entry.external_id: entry
+                    for entry in self.env["time.billing.entry"].search(
+                        [
+                            ("backend_id", "=", run.backend_id.id),
+                            ("external_id", "in", list(keys)),
+                        ]
+                    )
+                }
+            html = []
+            for line, match in zip(lines, matches, strict=True):
+                entry = match and entries.get(match["entry"])
+                if not entry:
+                    html.append(escape(line))
+                    continue
+                html.append(
+                    Markup(
+                        '<a href="/odoo/time.billing.entry/%s" title="%s">%s</a>: %s'
+                    )
+                    % (
+                        entry.id,
+                        entry.external_id,
+                        entry._get_short_title(),
+                        match["reason"],
+                    )
+                )
+            run.message_html = (
+                Markup('<div class="font-monospace small">%s</div>')
+                % Markup("<br/>").join(html)
+                if html
+                else False
             )
 
     # ------------------------------------------------------------------
@@ -199,11 +271,15 @@ class TimeBillingSyncRun(models.Model):
 
     def _finish(self, state=None):
         """Close the run: ``state`` is "done" by default, else "partial" or
-        "failed". Entries in exception do not make a run fail: they are
-        counted in ``error_count``.
+        "failed". Entries in exception or conflict do not make a run fail:
+        they are counted in ``error_count``, and a run that got to its end
+        with some is "partial" (partially done) rather than "done".
         """
         for run in self.sudo():
-            run.write({"state": state or "done", "date_end": fields.Datetime.now()})
+            run_state = state or "done"
+            if run_state == "done" and run.error_count:
+                run_state = "partial"
+            run.write({"state": run_state, "date_end": fields.Datetime.now()})
             _logger.info(
                 "Time billing run %s of backend %s (%s): %s, %s created, "
                 "%s updated, %s unchanged, %s deleted, %s to fix",

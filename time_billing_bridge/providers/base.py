@@ -95,6 +95,10 @@ class EntryError:
     external_id: str = ""
     line_number: int | None = None
     raw: dict = field(default_factory=dict)
+    # What is wrong with it: "bad_date", "bad_hours", "repeated_row", or ""
+    # for a record that cannot be read at all (the kinds of exception of
+    # time.billing.entry).
+    kind: str = ""
 
 
 @dataclass

@@ -29,6 +29,7 @@ from . import test_provider_files_columns
 from . import test_provider_files_adapter
 from . import test_import_records
 from . import test_import_staging
+from . import test_import_readable
 from . import test_import_matching
 from . import test_import_performance
 from . import test_import_sync

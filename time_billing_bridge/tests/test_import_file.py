@@ -75,6 +75,11 @@ class TestImportFile(TimeBillingCommon):
         # Every good row is imported; the broken ones wait, with their line.
         exceptions = wizard.exception_entry_ids
         self.assertEqual(exceptions.mapped("line_number"), [37, 52, 88])
+        self.assertEqual(
+            exceptions.mapped("exception_kind"),
+            ["bad_hours", "bad_date", "unknown_person"],
+        )
+        self.assertEqual(run.state, "partial")
         self.assertEqual(set(exceptions.mapped("state")), {"exception"})
         self.assertIn(
             "Line 37: duration '1h7x' is not a number of hours or h:mm",

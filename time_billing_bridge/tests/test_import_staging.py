@@ -318,8 +318,9 @@ class TestImportStaging(ImportCommon):
         counts, _run = self.process(make_entry(30), errors=errors)
         self.assert_counts(counts, unchanged=4)
         self.assertEqual(self.backend.exception_count, 3)
-        # Re-processing cannot read them either: they stay as they are.
-        by_line.action_reprocess()
+        # Re-processing cannot read them either: it is refused, they stay.
+        with self.assertRaisesRegex(UserError, "cannot be read"):
+            by_line.action_reprocess()
         self.assertEqual(
             by_line.exception_reason, "Line 7: 'abc' is not a number of hours"
         )

@@ -5,7 +5,11 @@ from odoo.exceptions import UserError
 
 from ..const import CTX_SKIP_REPROCESS
 from ..importer import matching
-from ..models.time_billing_mapping import MAPPING_KINDS, MAPPING_TARGET_FIELDS
+from ..models.time_billing_mapping import (
+    MAPPING_KINDS,
+    MAPPING_TARGET_FIELDS,
+    source_label,
+)
 
 
 class TimeBillingEntryMapWizard(models.TransientModel):
@@ -36,6 +40,11 @@ class TimeBillingEntryMapWizard(models.TransientModel):
         help="What the source calls it: an ID, e-mail, code or name.",
     )
     external_name = fields.Char(string="Name at the Source")
+    external_label = fields.Char(
+        string="At the Source",
+        compute="_compute_external_label",
+        help="The name the source uses, next to its reference.",
+    )
     employee_id = fields.Many2one(comodel_name="hr.employee", check_company=True)
     project_id = fields.Many2one(comodel_name="project.project", check_company=True)
     task_id = fields.Many2one(comodel_name="project.task", check_company=True)
@@ -72,6 +81,13 @@ class TimeBillingEntryMapWizard(models.TransientModel):
             "external_ref": matching.mapping_reference(kind, external),
             "external_name": matching.display_name(kind, external),
         }
+
+    @api.depends("external_name", "external_ref")
+    def _compute_external_label(self):
+        for wizard in self:
+            wizard.external_label = source_label(
+                self.env, wizard.external_name, wizard.external_ref
+            )
 
     @api.depends("entry_ids")
     def _compute_available_kinds(self):
@@ -129,7 +145,7 @@ class TimeBillingEntryMapWizard(models.TransientModel):
             runs,
             self.env._(
                 "%(ref)s mapped to %(target)s",
-                ref=self.external_name or self.external_ref,
+                ref=self.external_label,
                 target=target.display_name,
             ),
         )

@@ -9,6 +9,17 @@ from ...importer import matching, staging
 from ...importer.decisions import Decision
 from ...tools.values import holds
 
+# The kind of exception of each matching problem (``matching.Problem``):
+# by its code, else by the kind of record it is about.
+PROBLEM_KINDS = {
+    "no_date": "bad_date",
+    "negative_hours": "bad_hours",
+    "user": "unknown_person",
+    "project": "unknown_project",
+    "task": "unknown_task",
+    "client": "unknown_client",
+}
+
 
 class TimeBillingImporter(models.AbstractModel):
     _inherit = "time.billing.importer"
@@ -38,6 +49,7 @@ class TimeBillingImporter(models.AbstractModel):
         decision.entry_vals = {
             "state": "exception",
             "exception_reason": error.message,
+            "exception_kind": error.kind or "unreadable_row",
             "match_issues": False,
             "unreadable": True,
             "payload": payload,
@@ -75,6 +87,7 @@ class TimeBillingImporter(models.AbstractModel):
         decision.entry_vals = {
             "state": "deleted",
             "exception_reason": False,
+            "exception_kind": False,
             "match_issues": False,
             "conflict_type": False,
             "pending_payload": False,
@@ -121,6 +134,7 @@ class TimeBillingImporter(models.AbstractModel):
             "payload_hash": payload_hash,
             "state": "imported",
             "exception_reason": False,
+            "exception_kind": False,
             "match_issues": False,
             "unreadable": False,
             "conflict_type": False,
@@ -131,7 +145,9 @@ class TimeBillingImporter(models.AbstractModel):
         line = record.timesheet_id
         if entry.is_running:
             reason = self.env._("Timer still running: imported once it stops")
-            return self._exception(decision, entry_vals, reason, "", same_payload)
+            return self._exception(
+                decision, entry_vals, reason, "", same_payload, "timer_running"
+            )
         if lookups.source_approved_only and (
             (entry.approval_status or "").lower() != "approved"
         ):
@@ -159,6 +175,8 @@ class TimeBillingImporter(models.AbstractModel):
                 reason,
                 ",".join(resolution.kinds),
                 same_payload and not force,
+                # The first problem names the group the entry is fixed with.
+                self._problem_kind(resolution.problems[0]),
             )
         line_vals = self._prepare_timesheet_vals(entry, resolution)
         if line:
@@ -210,13 +228,17 @@ class TimeBillingImporter(models.AbstractModel):
                 provider=lookups.source_label,
             )
         same = decision.record.payload_hash == payload_hash and not line
-        decision = self._exception(decision, entry_vals, reason, "", same)
+        decision = self._exception(
+            decision, entry_vals, reason, "", same, "not_approved"
+        )
         if line:
             decision.entry_vals["timesheet_id"] = False
             decision.line_op = "unlink"
         return decision
 
-    def _exception(self, decision, entry_vals, reason, kinds, same_payload):
+    def _exception(self, decision, entry_vals, reason, kinds, same_payload, kind):
+        """An exception of ``kind`` (``const.EXCEPTION_KINDS``) for ``reason``;
+        ``kinds``: the kinds of records to map, comma-separated."""
         record = decision.record
         if (
             same_payload
@@ -229,6 +251,7 @@ class TimeBillingImporter(models.AbstractModel):
             **entry_vals,
             "state": "exception",
             "exception_reason": reason,
+            "exception_kind": kind,
             "match_issues": kinds or False,
         }
         decision.log = self.env._(
@@ -259,6 +282,9 @@ class TimeBillingImporter(models.AbstractModel):
             "state": "conflict",
             "conflict_type": conflict_type,
             "exception_reason": reason,
+            "exception_kind": (
+                "source_deleted" if conflict_type == "delete" else "source_changed"
+            ),
             "match_issues": False,
             "pending_payload": payload or False,
             "pending_payload_hash": payload_hash,
@@ -268,6 +294,12 @@ class TimeBillingImporter(models.AbstractModel):
             "Entry %(entry)s: %(reason)s", entry=decision.key, reason=reason
         )
         return decision
+
+    @api.model
+    def _problem_kind(self, problem):
+        """The kind of exception (``const.EXCEPTION_KINDS``) of a matching
+        problem."""
+        return PROBLEM_KINDS.get(problem.code) or PROBLEM_KINDS[problem.kind]
 
     @api.model
     def _problem_message(self, problem):

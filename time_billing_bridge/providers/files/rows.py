@@ -92,6 +92,7 @@ def _results(table, reader, mapping):
                     external_id=repeat_id,
                     line_number=row.line_number,
                     raw=result.raw,
+                    kind="repeated_row",
                 )
             elif isinstance(result, ExternalEntry) and mapping.repeated_rows == "error":
                 result = EntryError(
@@ -99,6 +100,7 @@ def _results(table, reader, mapping):
                     external_id=repeat_id,
                     line_number=row.line_number,
                     raw=result.raw,
+                    kind="repeated_row",
                 )
             else:
                 result = _replace_id(result, repeat_id)
@@ -243,23 +245,26 @@ class _RowReader:
     def read_row(self, row):
         raw = self.raw(row)
         problems = [row.issue] if row.issue else []
+        kinds = [""] if row.issue else []
         values = {}
         if not row.issue:
-            for reader in (
-                self._read_date,
-                self._read_hours,
-                self._read_user,
-                self._read_flags,
+            for reader, kind in (
+                (self._read_date, "bad_date"),
+                (self._read_hours, "bad_hours"),
+                (self._read_user, "unknown_person"),
+                (self._read_flags, ""),
             ):
                 try:
                     values.update(reader(row))
                 except ValueError as err:
                     problems.append(str(err))
+                    kinds.append(kind)
         if not problems and values["hours"] is None:
             try:
                 values["hours"] = _hours_between(values)
             except ValueError as err:
                 problems.append(str(err))
+                kinds.append("bad_hours")
         if problems:
             cells = [_text(value) for value in row.values]
             return EntryError(
@@ -267,6 +272,8 @@ class _RowReader:
                 external_id=f"{self.prefix}:row-{_hash(self.prefix, cells)}",
                 line_number=row.line_number,
                 raw=raw,
+                # The first problem names the group the row is fixed with.
+                kind=kinds[0],
             )
         return self._entry(row, values, raw)
 
