@@ -11,7 +11,7 @@ approver (one activity per contract and billing period, kept by
 """
 
 from odoo import api, fields, models
-from odoo.tools.misc import format_amount
+from odoo.tools.misc import format_amount, format_duration
 
 from ...const import ROUTABLE_STATES
 from ...tools.approval import approval_reasons, auto_approve_date, budget_share
@@ -138,8 +138,8 @@ class AccountAnalyticLine(models.Model):
                 texts.append(
                     self.env._(
                         "%(hours)s h, above the %(threshold)s h approval threshold",
-                        hours=f"{values['hours']:.2f}",
-                        threshold=f"{values['threshold']:.2f}",
+                        hours=format_duration(values["hours"]),
+                        threshold=format_duration(values["threshold"]),
                     )
                 )
             elif code == "amount":
@@ -228,7 +228,7 @@ class AccountAnalyticLine(models.Model):
                     user=self.env.user.name,
                     lines=[
                         f"{line.date.isoformat()} {line.employee_id.name or ''} "
-                        f"{line.unit_amount:.2f} h"
+                        f"{format_duration(line.unit_amount)} h"
                         for line in lines
                     ],
                 )

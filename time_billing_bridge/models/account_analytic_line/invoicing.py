@@ -12,7 +12,7 @@ or its line, or crediting the line frees the time for the next run.
 from markupsafe import Markup
 
 from odoo import fields, models
-from odoo.tools.misc import format_amount
+from odoo.tools.misc import format_amount, format_duration
 
 
 class AccountAnalyticLine(models.Model):
@@ -88,7 +88,7 @@ class AccountAnalyticLine(models.Model):
                     "%(text)s: %(entries)s, %(hours)s h, %(amount)s.",
                     text=text,
                     entries=self._billing_entries_label(len(lines)),
-                    hours=f"{sum(lines.mapped('billable_hours')):.2f}",
+                    hours=format_duration(sum(lines.mapped("billable_hours"))),
                     amount=format_amount(
                         self.env,
                         sum(lines.mapped("billing_amount")),

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import format_amount
+from odoo.tools.misc import format_amount, format_duration
 
 from ...const import GROUP_MANAGER
 
@@ -234,7 +234,7 @@ class AccountAnalyticLine(models.Model):
                 continue
             figures = {
                 "entries": self._billing_entries_label(len(lines)),
-                "hours": f"{sum(lines.mapped('unit_amount')):.2f}",
+                "hours": format_duration(sum(lines.mapped("unit_amount"))),
                 "amount": format_amount(
                     self.env, sum(lines.mapped("billing_amount")), contract.currency_id
                 ),
@@ -278,7 +278,7 @@ class AccountAnalyticLine(models.Model):
                     "%(date)s, %(project)s, %(hours)s h: %(description)s",
                     date=line.date.isoformat(),
                     project=line.project_id.display_name,
-                    hours=f"{line.unit_amount:.2f}",
+                    hours=format_duration(line.unit_amount),
                     description=line.name,
                 )
                 for line in lines.sorted("date")
