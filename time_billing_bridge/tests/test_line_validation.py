@@ -305,7 +305,8 @@ class TestBillingValidation(ApprovalCommon):
         first = workshop("2026-03-02")
         second = notes("2026-03-02")
         self.assertEqual(
-            second.billing_warning, f"Overlaps #{first.id} of the same person."
+            second.billing_warning,
+            f"Overlaps '{first.name}' (02:00 h) of the same person.",
         )
         self.assertEqual(second.billing_state, "approved")
         self.assertFalse(first.billing_warning)

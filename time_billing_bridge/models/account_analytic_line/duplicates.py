@@ -187,7 +187,14 @@ class AccountAnalyticLine(models.Model):
                         warnings[line].append(
                             self.env._(
                                 "Overlaps %(lines)s of the same person.",
-                                lines=[f"#{other}" for other in overlapped],
+                                lines=[
+                                    self.env._(
+                                        "'%(name)s' (%(hours)s h)",
+                                        name=other.name,
+                                        hours=format_duration(other.unit_amount),
+                                    )
+                                    for other in self.browse(overlapped)
+                                ],
                             )
                         )
         return {line: " ".join(texts) for line, texts in warnings.items()}
