@@ -61,6 +61,8 @@ class AccountAnalyticLine(models.Model):
         copy=False,
         readonly=True,
         groups=BILLING_AMOUNT_GROUPS,
+        # An hourly rate does not add up: group rows show no total of it.
+        aggregator=None,
     )
     billing_amount = fields.Monetary(
         string="Billed Amount",
