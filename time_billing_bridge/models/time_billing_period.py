@@ -8,7 +8,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
-from odoo.tools.misc import format_amount, format_date
+from odoo.tools.misc import format_amount, format_date, format_duration
 
 from ..const import ACTIVITY_APPROVAL, GROUP_MANAGER, PERIOD_STATES
 from ..tools.guard import pipeline_write
@@ -385,7 +385,7 @@ class TimeBillingPeriod(models.Model):
         money = format_amount(self.env, amount, self.currency_id)
         summary = self.env._(
             "Approve %(hours)s h (%(amount)s), %(period)s",
-            hours=f"{hours:.2f}",
+            hours=format_duration(hours),
             amount=money,
             period=self.display_name,
         )
@@ -395,7 +395,7 @@ class TimeBillingPeriod(models.Model):
             entries=self.env["account.analytic.line"]._billing_entries_label(count),
             contract=self.contract_id.display_name,
             period=self.display_name,
-            hours=f"{hours:.2f}",
+            hours=format_duration(hours),
             amount=money,
         )
         note = Markup('<p>%(text)s</p><p><a href="%(url)s">%(link)s</a></p>') % {

@@ -54,6 +54,7 @@ from . import test_line_rating
 from . import test_line_rating_sale
 from . import test_line_approval
 from . import test_line_locks
+from . import test_line_views
 from . import test_contract_terms
 from . import test_contract_access
 from . import test_contract_worked_example

@@ -25,7 +25,7 @@ EXPECTED = [
         2.9,
         450,
         1305,
-        "Rate 450.00 from 'Partner'; 2.83 h rounded up to 2.90 h (6-minute steps)",
+        "Rate 450.00 from 'Partner'; 02:50 h rounded up to 02:54 h (6-minute steps)",
     ),
     (
         "2026-03-03",
@@ -35,7 +35,7 @@ EXPECTED = [
         0.2,
         280,
         56,
-        "Rate 280.00 from 'Senior'; 0.08 h raw billed as 0.20 h (12-minute minimum)",
+        "Rate 280.00 from 'Senior'; 00:05 h raw billed as 00:12 h (12-minute minimum)",
     ),
     (
         "2026-03-04",
@@ -55,7 +55,8 @@ EXPECTED = [
         1.2,
         190,
         228,
-        "Rate 190.00 (contract default); 1.17 h rounded up to 1.20 h (6-minute steps)",
+        "Rate 190.00 (contract default); 01:10 h rounded up to 01:12 h "
+        "(6-minute steps)",
     ),
     (
         "2026-03-06",
@@ -106,7 +107,7 @@ EXPECTED = [
         0.8,
         190,
         152,
-        "Rate 190.00 (contract default); 0.75 h rounded up to 0.80 h "
+        "Rate 190.00 (contract default); 00:45 h rounded up to 00:48 h "
         "(6-minute steps); Cap of 10,000.00 per billing period already reached: "
         "held for approval",
     ),

@@ -127,7 +127,7 @@ class TestInvoiceMonth(InvoiceCommon):
             [
                 ("March 2026: Project A / Task A", 10.0, 1000.0),
                 (
-                    "Not billed: 1.50 h over the cap of 10.00 h per billing "
+                    "Not billed: 01:30 h over the cap of 10:00 h per billing "
                     "period written off (worth $\xa0150.00)",
                 ),
             ],
@@ -166,7 +166,7 @@ class TestInvoiceMonth(InvoiceCommon):
             [
                 ("March 2026: Project A", 8.0, 800.0),
                 (
-                    "Not billed yet: 1 entries (3.00 h, $\xa0300.00) over the "
+                    "Not billed yet: 1 entries (03:00 h, $\xa0300.00) over the "
                     "cap, held for review",
                 ),
             ],

@@ -51,7 +51,7 @@ class TestInvoiceRelease(InvoiceCommon):
         self.assertFree(self.line_a)
         self.contract_a.invalidate_recordset(["message_ids"])
         self.assertIn(
-            f"{draft} deleted: 1 time entry, 2.00 h",
+            f"{draft} deleted: 1 time entry, 02:00 h",
             self.contract_a.message_ids[0].body,
         )
 
@@ -73,7 +73,7 @@ class TestInvoiceRelease(InvoiceCommon):
         self.assertFree(self.line_b)
         self.contract_a.invalidate_recordset(["message_ids"])
         self.assertIn(
-            f"Invoice {self.invoice.name} cancelled: 2 time entries, 5.00 h",
+            f"Invoice {self.invoice.name} cancelled: 2 time entries, 05:00 h",
             self.contract_a.message_ids[0].body,
         )
         # The period has no live invoice any more: invoiced again in full.

@@ -84,7 +84,7 @@ class TestInvoiceRetainer(InvoiceCommon):
         self._retainer(unit="hours", size=10.0)
         topup = self._run("2026-02-28").invoice_ids
         self.assertEqual(
-            lines_of(topup), [("Retainer top-up: 10.00 h, Contract A", 1000.0)]
+            lines_of(topup), [("Retainer top-up: 10:00 h, Contract A", 1000.0)]
         )
         self._post(topup)
         self.contract_a.invalidate_recordset(["retainer_prepaid_hours"])
@@ -97,7 +97,7 @@ class TestInvoiceRetainer(InvoiceCommon):
             lines_of(march),
             [
                 ("March 2026: Project A", 1200.0),
-                ("Retainer: 10.00 h drawn, 0.00 h left", -1000.0),
+                ("Retainer: 10:00 h drawn, 00:00 h left", -1000.0),
             ],
         )
         self.assertEqual(march.amount_untaxed, 200.0)

@@ -80,7 +80,7 @@ class TestInvoiceRun(InvoiceCommon):
         self.assertEqual(self._period("2026-03-02").state, "closed")
         self.contract_a.invalidate_recordset(["message_ids"])
         self.assertIn(
-            f"Invoiced on {invoice.name}: 3 time entries, 6.50 h",
+            f"Invoiced on {invoice.name}: 3 time entries, 06:30 h",
             self.contract_a.message_ids[0].body,
         )
         self.assertEqual(self.contract_a.invoice_count, 1)

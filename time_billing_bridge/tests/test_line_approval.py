@@ -51,7 +51,7 @@ class TestBillingApproval(ApprovalCommon):
         line = self._create_timesheet(hours=8.5)
         self.assertEqual(line.billing_state, "to_approve")
         self.assertEqual(
-            line.billing_review_note, "8.50 h, above the 8.00 h approval threshold"
+            line.billing_review_note, "08:30 h, above the 08:00 h approval threshold"
         )
         activity = self._approval_activities()
         self.assertEqual(len(activity), 1)
@@ -110,7 +110,7 @@ class TestBillingApproval(ApprovalCommon):
         )
         self.assertEqual(waiting.billing_state, "to_approve")
         self.assertIn(
-            "Time approved automatically after the grace period: 1 time entry, 2.50 h",
+            "Time approved automatically after the grace period: 1 time entry, 02:30 h",
             unescape(self._contract_messages()[0].body),
         )
 
@@ -194,7 +194,7 @@ class TestBillingApproval(ApprovalCommon):
             "$\xa0510.00, above the $\xa0500.00 approval threshold",
         )
         activity = self._approval_activities()
-        self.assertEqual(activity.summary, "Approve 5.05 h ($\xa0510.00), March 2026")
+        self.assertEqual(activity.summary, "Approve 05:03 h ($\xa0510.00), March 2026")
 
     def test_budget_share_on_priced_time(self):
         # A 40 h cap: above 10 % of it (4 h) an entry waits.
@@ -249,11 +249,11 @@ class TestBillingApproval(ApprovalCommon):
         self.assertEqual(activity.time_billing_period_id, march)
         # 49.50 h at the contract's 100.00 an hour.
         self.assertEqual(
-            activity.summary, "Approve 49.50 h ($\xa04,950.00), March 2026"
+            activity.summary, "Approve 49:30 h ($\xa04,950.00), March 2026"
         )
         self.assertIn(
             "Contract A, March 2026: 5 time entries wait for your approval, "
-            "49.50 h, $\xa04,950.00.",
+            "49:30 h, $\xa04,950.00.",
             unescape(activity.note),
         )
         self.assertIn(
@@ -265,7 +265,7 @@ class TestBillingApproval(ApprovalCommon):
         self._create_timesheet(date="2026-03-20", hours=12.0)
         self.assertEqual(self._approval_activities(), activity)
         self.assertIn("6 time entries wait", activity.note)
-        self.assertIn("61.50 h", activity.summary)
+        self.assertIn("61:30 h", activity.summary)
         # April is another period: another activity.
         april_line = self._create_timesheet(date="2026-04-01", hours=9.0)
         activities = self._approval_activities()
@@ -317,7 +317,7 @@ class TestBillingApproval(ApprovalCommon):
         self.assertEqual(lines[:2].mapped("billing_state"), ["approved"] * 2)
         self.assertEqual(lines[:2].billing_reviewer_id, self.approver)
         self.assertIn(
-            "Time approved by Ann Approver: 2 time entries, 20.00 h, "
+            "Time approved by Ann Approver: 2 time entries, 20:00 h, "
             "$\xa02,000.00 (March 2026).",
             unescape(self._contract_messages()[0].body),
         )
@@ -363,9 +363,9 @@ class TestBillingApproval(ApprovalCommon):
             "to this client.",
             notification.body,
         )
-        self.assertIn("2026-03-02, Project A, 10.00 h: Travel", notification.body)
+        self.assertIn("2026-03-02, Project A, 10:00 h: Travel", notification.body)
         summary = (
-            "Time rejected by Ann Approver: 2 time entries, 19.00 h, "
+            "Time rejected by Ann Approver: 2 time entries, 19:00 h, "
             "$\xa01,900.00 (March 2026). Reason: Travel is not billable "
             "to this client."
         )

@@ -103,7 +103,8 @@ class TestBillingImportChecks(ImportCommon):
         notes = self.entry("t-2", backend=self.toggl).timesheet_id
         talk = self.entry("t-3", backend=self.toggl).timesheet_id
         self.assertEqual(
-            notes.billing_warning, f"Overlaps #{workshop.id} of the same person."
+            notes.billing_warning,
+            f"Overlaps '{workshop.name}' (02:00 h) of the same person.",
         )
         self.assertFalse(talk.billing_warning)  # starts when the notes end
         self.assertEqual(notes.billing_state, "to_approve")

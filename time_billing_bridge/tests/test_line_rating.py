@@ -23,7 +23,7 @@ class TestRating(RatingCommon):
         self.assertEqual(line.billing_period_start, date(2026, 3, 1))
         self.assertEqual(
             line.billing_note,
-            "Rate 100.00 (contract default); 1.03 h rounded up to 1.10 h "
+            "Rate 100.00 (contract default); 01:02 h rounded up to 01:06 h "
             "(6-minute steps)",
         )
         self.assertFalse(line.billing_hold_reason)
@@ -154,8 +154,8 @@ class TestRating(RatingCommon):
         self.assertEqual(second.billing_amount, 425)
         self.assertEqual(
             second.billing_note,
-            "Rate 100.00 (contract default); Overtime x1.25 on 1.00 h "
-            "(beyond 8 h a day)",
+            "Rate 100.00 (contract default); Overtime x1.25 on 01:00 h "
+            "(beyond 08:00 h a day)",
         )
         self.assertEqual(other_person.billing_amount, 400)
         self.assertEqual(saturday.billing_amount, 300)
@@ -319,15 +319,15 @@ class TestCapsAndRetainer(RatingCommon):
         self.assertEqual(self._priced(crossing), (2, 100, 200))
         self.assertEqual(
             crossing.billing_hold_reason,
-            "Crosses the cap of 10.00 h per billing period (8.00 h used before): "
-            "billed up to the cap, 1.00 h written off",
+            "Crosses the cap of 10:00 h per billing period (08:00 h used before): "
+            "billed up to the cap, 01:00 h written off",
         )
         self.assertIn(crossing.billing_hold_reason, crossing.billing_note)
         self.assertEqual(self._priced(after), (0, 100, 0))
         self.assertEqual(
             after.billing_hold_reason,
-            "Cap of 10.00 h per billing period reached before this entry: all of "
-            "it written off (1.00 h)",
+            "Cap of 10:00 h per billing period reached before this entry: all of "
+            "it written off (01:00 h)",
         )
         self.assertEqual(self._priced(april), (1, 100, 100))
         self.assertFalse(april.billing_hold_reason)
@@ -396,8 +396,8 @@ class TestCapsAndRetainer(RatingCommon):
         self.assertFalse(beyond.billing_hold_reason)
         self.assertEqual(
             beyond.billing_note,
-            "Rate 100.00 (contract default); Retainer of 10.00 h used up: "
-            "1.00 h beyond it billed hourly",
+            "Rate 100.00 (contract default); Retainer of 10:00 h used up: "
+            "01:00 h beyond it billed hourly",
         )
         # Falling back under the alert level re-arms it.
         big.unlink()

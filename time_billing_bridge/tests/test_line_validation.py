@@ -127,13 +127,13 @@ class TestBillingValidation(ApprovalCommon):
         self.assertException(
             negative,
             "duration",
-            "Negative duration (-1.50 h): time cannot be billed below zero.",
+            "Negative duration (-01:30 h): time cannot be billed below zero.",
         )
         too_long = self._create_timesheet(hours=25.0)
         self.assertException(
             too_long,
             "duration",
-            "Duration of 25.00 h is longer than a day of 24 hours.",
+            "Duration of 25:00 h is longer than a day of 24 hours.",
         )
         full_day = self._create_timesheet(hours=24.0, date="2026-03-03")
         self.assertEqual(full_day.billing_state, "to_approve")  # above 8 h
@@ -268,7 +268,7 @@ class TestBillingValidation(ApprovalCommon):
         evening = self._create_timesheet(hours=11.0, name="Migration, night")
         self.assertEqual(
             evening.billing_warning,
-            "Sam Senior logged 25.00 h on 2026-03-02: entries overlap.",
+            "Sam Senior logged 25:00 h on 2026-03-02: entries overlap.",
         )
         self.assertNotEqual(evening.billing_state, "exception")
         self.assertEqual(evening.billing_state, "to_approve")  # 11 h > 8 h
@@ -305,7 +305,8 @@ class TestBillingValidation(ApprovalCommon):
         first = workshop("2026-03-02")
         second = notes("2026-03-02")
         self.assertEqual(
-            second.billing_warning, f"Overlaps #{first.id} of the same person."
+            second.billing_warning,
+            f"Overlaps '{first.name}' (02:00 h) of the same person.",
         )
         self.assertEqual(second.billing_state, "approved")
         self.assertFalse(first.billing_warning)

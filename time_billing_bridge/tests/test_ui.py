@@ -1,6 +1,8 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import Command
+from datetime import timedelta
+
+from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
 # Waits until the web client has rendered a view matching ``selector`` and
@@ -81,3 +83,38 @@ class TestWebClient(HttpCase):
                     ".o_action_manager",
                     ".o_list_view, .o_view_nocontent",
                 )
+
+    def test_time_line_form(self):
+        # Time above the threshold waits; admin, a billing manager, may
+        # approve it from the form.
+        today = fields.Date.today()
+        self.contract.write(
+            {
+                "state": "active",
+                "date_start": today - timedelta(days=40),
+                "approval_hours_threshold": 1.0,
+            }
+        )
+        project = self.contract.project_ids
+        employee = self.env["hr.employee"].create({"name": "UI Person"})
+        line = self.env["account.analytic.line"].create(
+            {
+                "name": "Workshop",
+                "employee_id": employee.id,
+                "project_id": project.id,
+                "date": today,
+                "unit_amount": 2.5,
+            }
+        )
+        self.assertEqual(line.billing_state, "to_approve")
+        self._check_renders(
+            f"/odoo/action-time_billing_bridge.account_analytic_line_to_approve_action/"
+            f"{line.id}",
+            ".o_form_view",
+            ".o_form_statusbar button[name='action_billing_approve']",
+        )
+        self._check_renders(
+            "/odoo/action-time_billing_bridge.account_analytic_line_to_bill_action",
+            ".o_action_manager",
+            "button[name='action_billing_open_invoice_wizard']",
+        )

@@ -1,7 +1,7 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import Command, api, fields, models
-from odoo.tools.misc import format_amount
+from odoo.tools.misc import format_amount, format_duration
 
 REVIEW_ACTIONS = [
     ("approve", "Approve"),
@@ -56,7 +56,7 @@ class TimeBillingReviewWizard(models.TransientModel):
             wizard.summary = self.env._(
                 "%(entries)s, %(hours)s h, %(amounts)s",
                 entries=lines._billing_entries_label(len(lines)),
-                hours=f"{sum(lines.mapped('unit_amount')):.2f}",
+                hours=format_duration(sum(lines.mapped("unit_amount"))),
                 amounts=amounts or "-",
             )
 

@@ -5,5 +5,6 @@ from . import validation
 from . import duplicates
 from . import rating
 from . import approval
+from . import review
 from . import invoicing
 from . import locks

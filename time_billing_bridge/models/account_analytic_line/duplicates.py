@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from odoo import fields, models
 from odoo.fields import Domain
+from odoo.tools.misc import format_duration
 
 from ...tools.validation import (
     MAX_HOURS_PER_DAY,
@@ -160,7 +161,7 @@ class AccountAnalyticLine(models.Model):
                     self.env._(
                         "%(employee)s logged %(hours)s h on %(date)s: entries overlap.",
                         employee=line.employee_id.name,
-                        hours=f"{total:.2f}",
+                        hours=format_duration(total),
                         date=line.date.isoformat(),
                     )
                 )
@@ -186,7 +187,14 @@ class AccountAnalyticLine(models.Model):
                         warnings[line].append(
                             self.env._(
                                 "Overlaps %(lines)s of the same person.",
-                                lines=[f"#{other}" for other in overlapped],
+                                lines=[
+                                    self.env._(
+                                        "'%(name)s' (%(hours)s h)",
+                                        name=other.name,
+                                        hours=format_duration(other.unit_amount),
+                                    )
+                                    for other in self.browse(overlapped)
+                                ],
                             )
                         )
         return {line: " ".join(texts) for line, texts in warnings.items()}

@@ -11,8 +11,10 @@ or its line, or crediting the line frees the time for the next run.
 
 from markupsafe import Markup
 
-from odoo import fields, models
-from odoo.tools.misc import format_amount
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools.misc import format_amount, format_duration
 
 
 class AccountAnalyticLine(models.Model):
@@ -71,6 +73,34 @@ class AccountAnalyticLine(models.Model):
             )
         self.billing_contract_id._billing_check_unbilled_alert()
 
+    @api.model
+    def _get_billing_to_bill_domain(self):
+        """Time an invoice run bills next: approved and on no invoice yet.
+        Hook for extensions."""
+        return Domain("billing_state", "=", "approved") & Domain(
+            "billing_invoice_line_id", "=", False
+        )
+
+    def action_billing_open_invoice_wizard(self):
+        """Invoice the contracts of the selected time, or of all the time to
+        bill when none is selected."""
+        lines = self.filtered_domain(self._get_billing_to_bill_domain())
+        if not self:
+            lines = self.search(self._get_billing_to_bill_domain())
+        contracts = lines.billing_contract_id
+        if not contracts:
+            raise UserError(
+                self.env._(
+                    "None of this time waits for an invoice: only approved time "
+                    "that is on no invoice yet can be invoiced."
+                )
+            )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "time_billing_bridge.time_billing_invoice_wizard_action"
+        )
+        action["context"] = {"default_contract_ids": contracts.ids}
+        return action
+
     def _billing_log_invoicing(self, text):
         """Post ``text`` and the figures of these lines on their contracts."""
         self._billing_log_invoicing_by({text: self})
@@ -88,7 +118,7 @@ class AccountAnalyticLine(models.Model):
                     "%(text)s: %(entries)s, %(hours)s h, %(amount)s.",
                     text=text,
                     entries=self._billing_entries_label(len(lines)),
-                    hours=f"{sum(lines.mapped('billable_hours')):.2f}",
+                    hours=format_duration(sum(lines.mapped("billable_hours"))),
                     amount=format_amount(
                         self.env,
                         sum(lines.mapped("billing_amount")),

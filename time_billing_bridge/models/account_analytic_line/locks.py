@@ -11,6 +11,7 @@
 
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_duration
 
 from ...const import GROUP_MANAGER, LOCKED_STATES
 from ...tools.guard import is_pipeline_write
@@ -63,7 +64,7 @@ class AccountAnalyticLine(models.Model):
         values = {
             "date": self.date.isoformat(),
             "employee": self.employee_id.name or self.user_id.name or "",
-            "hours": f"{self.unit_amount:.2f}",
+            "hours": format_duration(self.unit_amount),
         }
         if self.billing_state == "invoiced" or self.billing_invoice_line_id:
             return self.env._(
@@ -132,7 +133,7 @@ class AccountAnalyticLine(models.Model):
                     "the draft, or cancel or credit the invoice first.",
                     date=line.date.isoformat(),
                     employee=line.employee_id.name or "",
-                    hours=f"{line.unit_amount:.2f}",
+                    hours=format_duration(line.unit_amount),
                     invoice=line.sudo().billing_invoice_id.display_name or "-",
                 )
             )

@@ -6,7 +6,7 @@ Every timesheet line on a contract's project, typed in Odoo or imported, runs
 through the same stages (:meth:`_billing_refresh`), each in its own file of
 this package: find the contract (here), validate (``validation.py``,
 ``duplicates.py``), price (``rating.py``), route and review
-(``approval.py``). ``locks.py`` says who may change what.
+(``approval.py``, ``review.py``). ``locks.py`` says who may change what.
 
 Only this pipeline writes the billing fields: ``billing_state`` through one
 door (:meth:`_billing_set_state`), the others through :meth:`_billing_write`.
@@ -61,6 +61,8 @@ class AccountAnalyticLine(models.Model):
         copy=False,
         readonly=True,
         groups=BILLING_AMOUNT_GROUPS,
+        # An hourly rate does not add up: group rows show no total of it.
+        aggregator=None,
     )
     billing_amount = fields.Monetary(
         string="Billed Amount",

@@ -10,6 +10,7 @@ line that passes gets its billing period and its warnings.
 """
 
 from odoo import api, fields, models
+from odoo.tools.misc import format_duration
 
 from ...const import BILLING_EXCEPTION_TYPES, LOCKED_STATES
 from ...tools.validation import ContractSpan, coverage_gap, duration_issue
@@ -219,7 +220,7 @@ class AccountAnalyticLine(models.Model):
         of this line cannot be billed, else ``None``."""
         self.ensure_one()
         issue = duration_issue(self.unit_amount)
-        hours = f"{self.unit_amount:.2f}"
+        hours = format_duration(self.unit_amount)
         if issue == "zero":
             message = self.env._("Duration is zero: there is no time to bill.")
         elif issue == "negative":

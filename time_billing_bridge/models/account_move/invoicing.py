@@ -15,7 +15,7 @@ that time onto the new draft.
 """
 
 from odoo import api, fields, models
-from odoo.tools.misc import format_amount, format_date
+from odoo.tools.misc import format_amount, format_date, format_duration
 
 from ...const import CTX_CANCELLING, RETAINER_LINE_KINDS
 
@@ -104,10 +104,6 @@ class AccountMove(models.Model):
             return None
         currency = self.currency_id
 
-        def hours(value):
-            minutes = round(value * 60)
-            return f"{minutes // 60}:{minutes % 60:02d}"
-
         rows = [
             {
                 "date": format_date(self.env, line.date),
@@ -116,7 +112,7 @@ class AccountMove(models.Model):
                     filter(None, [line.project_id.name, line.task_id.name])
                 ),
                 "description": line.name or "",
-                "hours": hours(line.billable_hours),
+                "hours": format_duration(line.billable_hours),
                 "rate": format_amount(self.env, line.billing_rate, currency),
                 "amount": format_amount(self.env, line.billing_amount, currency),
             }
@@ -125,7 +121,7 @@ class AccountMove(models.Model):
         return {
             "rows": rows,
             "notes": self._billing_time_appendix_notes(contract, lines),
-            "hours": hours(sum(lines.mapped("billable_hours"))),
+            "hours": format_duration(sum(lines.mapped("billable_hours"))),
             "amount": format_amount(
                 self.env, sum(lines.mapped("billing_amount")), currency
             ),

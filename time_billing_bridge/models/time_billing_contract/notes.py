@@ -8,15 +8,17 @@ sentences in the user's language, amounts in the contract's currency.
 from decimal import Decimal
 
 from odoo import models
+from odoo.tools.misc import format_duration
 
 
 class TimeBillingContract(models.Model):
     _inherit = "time.billing.contract"
 
     def _billing_format(self, value, unit):
-        """``value`` as hours ("1.50 h") or as an amount of the contract."""
+        """``value`` as hours ("01:30 h", as the lists show them) or as an
+        amount of the contract."""
         if unit == "hours":
-            return self.env._("%(hours)s h", hours=f"{value:.2f}")
+            return self.env._("%(hours)s h", hours=format_duration(value))
         digits = self.currency_id.decimal_places
         return f"{Decimal(str(value)):,.{digits}f}"
 
@@ -115,15 +117,15 @@ class TimeBillingContract(models.Model):
             values = {
                 "factor": factor(p["multiplier"]),
                 "hours": hours(p["hours"]),
-                "limit": factor(p["limit"]),
+                "limit": hours(p["limit"]),
             }
             if p["per"] == "day":
                 return self.env._(
-                    "Overtime x%(factor)s on %(hours)s (beyond %(limit)s h a day)",
+                    "Overtime x%(factor)s on %(hours)s (beyond %(limit)s a day)",
                     **values,
                 )
             return self.env._(
-                "Overtime x%(factor)s on %(hours)s (beyond %(limit)s h a week)",
+                "Overtime x%(factor)s on %(hours)s (beyond %(limit)s a week)",
                 **values,
             )
         if code == "discount":
