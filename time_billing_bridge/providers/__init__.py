@@ -33,4 +33,5 @@ __all__ = [
 ]
 
 # The adapters register themselves on import (after ``register`` exists).
-from . import harvest, toggl, clockify, tempo, quickbooks_time, clio, clickup, monday, hubstaff  # noqa: E402,I001
+from . import harvest, toggl, clockify, tempo  # noqa: E402,I001
+from . import quickbooks_time, clio, clickup, monday, hubstaff  # noqa: E402,I001
