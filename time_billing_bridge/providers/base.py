@@ -160,6 +160,18 @@ class ProviderAdapter:
         """
         return iter(())
 
+    def recheck_approvals(self, waiting) -> Page:
+        """The entries among ``waiting`` that the source approved since.
+
+        ``waiting`` lists the entries a backend holds until the source
+        approves them, as dicts (``external_id``, ``user_ref``, ``date``,
+        ``raw``: the payload last received). Returns a Page of those now
+        approved, as the source reports them, for the importer. Sources whose
+        approval changes the entry itself (it then comes back by the usual
+        incremental read) return an empty Page.
+        """
+        return Page()
+
     def close(self):
         """Release what the adapter holds (HTTP connections); safe to repeat."""
 

@@ -7,7 +7,15 @@
 worklog's Jira issue id is the entry's task (``task_ref``; ``task_name`` is
 the issue key when the payload carries one, which v4 does not by default).
 The date is Tempo's ``startDate``, the worker's local date.
+
+With ``options['source_approval']`` (a backend that bills only approved
+time), each worklog carries the approval of its author's timesheet period
+(:mod:`.tempo_approvals`), and :meth:`TempoAdapter.recheck_approvals` tells
+which waiting worklogs were approved since: an approval does not change the
+worklogs, so the incremental read alone would never bring them back.
 """
+
+import dataclasses
 
 from ..exceptions import ProviderError
 from . import register
@@ -27,6 +35,7 @@ from .common import (
 )
 from .http import HttpAdapter, HttpClient
 from .linked import Listing, linked_pages, since_filter
+from .tempo_approvals import TempoApprovals
 
 LABEL = "Tempo"
 WORKLOGS = Listing(
@@ -113,6 +122,17 @@ class TempoAdapter(HttpAdapter):
     default_api_url = "https://api.tempo.io/4"
     default_page_size = 1000
     max_page_size = 5000
+    reports_approval = True
+
+    def __init__(self, config):
+        super().__init__(config)
+        self._approvals = None
+
+    @property
+    def approvals(self):
+        if self._approvals is None:
+            self._approvals = TempoApprovals(self.http)
+        return self._approvals
 
     def _build_http(self):
         return HttpClient(
@@ -138,11 +158,37 @@ class TempoAdapter(HttpAdapter):
             "limit": self.page_size,
             **since_filter(self.options, since, "updatedFrom", "from"),
         }
-        attribute = self.options.get("account_attribute", DEFAULT_ACCOUNT_ATTRIBUTE)
-
-        def to_entry(record):
-            return _to_entry(record, account_attribute=attribute)
-
         for records, next_url in linked_pages(self, WORKLOGS, params, resume_token):
-            entries, errors = map_records(records, to_entry, LABEL)
-            yield Page(entries=entries, errors=errors, resume_token=next_url)
+            entries, errors = map_records(records, self._to_entry, LABEL)
+            yield Page(
+                entries=self._complete(entries), errors=errors, resume_token=next_url
+            )
+
+    def _to_entry(self, record):
+        attribute = self.options.get("account_attribute", DEFAULT_ACCOUNT_ATTRIBUTE)
+        return _to_entry(record, account_attribute=attribute)
+
+    def _complete(self, entries):
+        """``entries`` with what the worklogs do not carry themselves: their
+        approval, when the backend waits for it."""
+        if not self.options.get("source_approval"):
+            return entries
+        return [
+            dataclasses.replace(
+                entry, approval_status=self.approvals.status(entry.user_ref, entry.date)
+            )
+            for entry in entries
+        ]
+
+    def recheck_approvals(self, waiting):
+        """The waiting worklogs whose period Tempo approved since, read from
+        the payload last received (an approval leaves the worklog as it was;
+        an edited worklog comes back through ``updatedFrom`` anyway)."""
+        records = [
+            item["raw"]
+            for item in waiting
+            if self.approvals.status(item.get("user_ref") or "", item.get("date"))
+            == "approved"
+        ]
+        entries, errors = map_records(records, self._to_entry, LABEL)
+        return Page(entries=self._complete(entries), errors=errors)

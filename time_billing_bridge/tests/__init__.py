@@ -15,6 +15,7 @@ from . import test_provider_quickbooks_time
 from . import test_provider_clio
 from . import test_provider_clickup
 from . import test_import_source_approval
+from . import test_import_source_approval_tempo
 from . import test_provider_generic
 from . import test_provider_webhooks
 from . import test_provider_files_tables
