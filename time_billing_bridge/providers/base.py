@@ -45,6 +45,11 @@ class AdapterConfig:
     allow_private_hosts: bool = False
     # The most pages one listing may have (see .paging.PageGuard).
     max_pages: int = DEFAULT_SYNC_MAX_PAGES
+    # A second service the source names its records in (the Jira site of a
+    # Tempo backend): its URL, user and token.
+    linked_url: str = ""
+    linked_user: str = ""
+    linked_token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,11 @@ time), each worklog carries the approval of its author's timesheet period
 (:mod:`.tempo_approvals`), and :meth:`TempoAdapter.recheck_approvals` tells
 which waiting worklogs were approved since: an approval does not change the
 worklogs, so the incremental read alone would never bring them back.
+
+With a Jira site and credentials (``linked_*`` in the config), a worklog
+whose issue is not among ``options['mapped_issue_refs']`` (the issues the
+backend maps to tasks) gets its issue's Jira project as its project
+(:mod:`.jira`), and its issue key as task name when Tempo sent none.
 """
 
 import dataclasses
@@ -34,6 +39,7 @@ from .common import (
     to_naive_utc,
 )
 from .http import HttpAdapter, HttpClient
+from .jira import JiraIssues
 from .linked import Listing, linked_pages, since_filter
 from .tempo_approvals import TempoApprovals
 
@@ -127,6 +133,8 @@ class TempoAdapter(HttpAdapter):
     def __init__(self, config):
         super().__init__(config)
         self._approvals = None
+        self.jira = JiraIssues(config)
+        self._jira_noted = False
 
     @property
     def approvals(self):
@@ -160,8 +168,12 @@ class TempoAdapter(HttpAdapter):
         }
         for records, next_url in linked_pages(self, WORKLOGS, params, resume_token):
             entries, errors = map_records(records, self._to_entry, LABEL)
+            entries = self._complete(entries)
             yield Page(
-                entries=self._complete(entries), errors=errors, resume_token=next_url
+                entries=entries,
+                errors=errors,
+                resume_token=next_url,
+                notes=self._jira_notes(),
             )
 
     def _to_entry(self, record):
@@ -170,15 +182,47 @@ class TempoAdapter(HttpAdapter):
 
     def _complete(self, entries):
         """``entries`` with what the worklogs do not carry themselves: their
-        approval, when the backend waits for it."""
-        if not self.options.get("source_approval"):
-            return entries
-        return [
-            dataclasses.replace(
-                entry, approval_status=self.approvals.status(entry.user_ref, entry.date)
-            )
-            for entry in entries
-        ]
+        approval, when the backend waits for it, and the Jira project of
+        the issues not mapped to a task."""
+        approval = self.options.get("source_approval")
+        mapped = {
+            ref(value).strip().lower()
+            for value in self.options.get("mapped_issue_refs") or ()
+        }
+
+        def is_mapped(*values):
+            return any(value and value.strip().lower() in mapped for value in values)
+
+        completed = []
+        for entry in entries:
+            changes = {}
+            if approval:
+                changes["approval_status"] = self.approvals.status(
+                    entry.user_ref, entry.date
+                )
+            if not entry.project_ref and not is_mapped(entry.task_ref, entry.task_name):
+                project = self.jira.project(entry.task_ref)
+                if project:
+                    changes["task_name"] = entry.task_name or project["issue_key"]
+                if project and not is_mapped(project["issue_key"]):
+                    changes.update(
+                        project_ref=project["key"],
+                        project_code=project["key"],
+                        project_name=project["name"],
+                    )
+            completed.append(dataclasses.replace(entry, **changes))
+        return completed
+
+    def _jira_notes(self):
+        """The note of why Jira stopped being asked, on the first page after."""
+        if self.jira.note and not self._jira_noted:
+            self._jira_noted = True
+            return [self.jira.note]
+        return []
+
+    def close(self):
+        self.jira.close()
+        return super().close()
 
     def recheck_approvals(self, waiting):
         """The waiting worklogs whose period Tempo approved since, read from
@@ -191,4 +235,5 @@ class TempoAdapter(HttpAdapter):
             == "approved"
         ]
         entries, errors = map_records(records, self._to_entry, LABEL)
-        return Page(entries=self._complete(entries), errors=errors)
+        entries = self._complete(entries)
+        return Page(entries=entries, errors=errors, notes=self._jira_notes())

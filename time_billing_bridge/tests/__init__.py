@@ -11,6 +11,7 @@ from . import test_provider_toggl
 from . import test_provider_clockify
 from . import test_provider_clockify_changes
 from . import test_provider_tempo
+from . import test_provider_tempo_jira
 from . import test_provider_quickbooks_time
 from . import test_provider_clio
 from . import test_provider_clickup

@@ -4,3 +4,4 @@ from . import backend
 from . import sync
 from . import sync_outcome
 from . import source_approval
+from . import jira
