@@ -21,8 +21,9 @@ backend maps to tasks) gets its issue's Jira project as its project
 """
 
 import dataclasses
+from urllib.parse import quote
 
-from ..exceptions import ProviderError
+from ..exceptions import ProviderError, ProviderNotFound
 from . import register
 from .base import ExternalEntry, Page
 from .common import (
@@ -225,15 +226,22 @@ class TempoAdapter(HttpAdapter):
         return super().close()
 
     def recheck_approvals(self, waiting):
-        """The waiting worklogs whose period Tempo approved since, read from
-        the payload last received (an approval leaves the worklog as it was;
-        an edited worklog comes back through ``updatedFrom`` anyway)."""
-        records = [
-            item["raw"]
-            for item in waiting
-            if self.approvals.status(item.get("user_ref") or "", item.get("date"))
-            == "approved"
-        ]
+        """The waiting worklogs whose period Tempo approved since, each read
+        again (``GET /4/worklogs/{id}``) once approved: an approval leaves
+        the worklog as it was, but it may have been deleted meanwhile (then
+        it is left to the deletion check)."""
+        records = []
+        for item in waiting:
+            day, user = item.get("date"), item.get("user_ref") or ""
+            if self.approvals.status(user, day) != "approved":
+                continue
+            try:
+                record, _response = self.http.get_json(
+                    f"worklogs/{quote(str(item['external_id']), safe='')}"
+                )
+            except ProviderNotFound:
+                continue
+            records.append(record)
         entries, errors = map_records(records, self._to_entry, LABEL)
         entries = self._complete(entries)
         return Page(entries=entries, errors=errors, notes=self._jira_notes())

@@ -91,10 +91,25 @@ class TestTempoSourceApproval(TempoSyncCase):
         self.assertEqual(entry.approval_status_at_source, "approved")
         self.assertEqual(entry.timesheet_id.unit_amount, 1.0)
         self.assertEqual(entry.timesheet_id.project_id, self.project_a)
+        # Each approved worklog is read again before it is imported.
+        reread = [
+            r.path for r in self.fake.requests if r.path.startswith("/4/worklogs/")
+        ]
+        self.assertEqual(len(reread), 2)
         # Nothing waits any more: the synchronisation after asks nothing.
         self.fake.reset_log()
         self.assertEqual(self.sync().created_count, 0)
         self.assertEqual(self.approval_calls(), [])
+
+    def test_worklog_deleted_while_waiting_is_not_imported(self):
+        record = self.add_worklog()
+        self.sync()
+        self.fake.delete(record["tempoWorklogId"])
+        self.fake.set_approval(self.sam.id, date(2026, 3, 2))
+        self.assertEqual(self.sync().created_count, 0)
+        entry = self.entry(record["tempoWorklogId"])
+        self.assertEqual(entry.state, "exception")
+        self.assertFalse(entry.timesheet_id)
 
     def test_rejected_period_names_its_status(self):
         record = self.add_worklog(date(2026, 4, 6))
