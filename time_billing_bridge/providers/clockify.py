@@ -264,7 +264,9 @@ class ClockifyAdapter(HttpAdapter):
             done = int(state["done"])
         else:
             start = _naive_utc(since)
-            end = _naive_utc(until)
+            # Rounded up: the log takes whole seconds, and a change in the
+            # run's last second must not wait for the next run.
+            end = _naive_utc(until) + timedelta(seconds=1)
             done = 0
         try:
             ids = self._changed_ids(start, end)
@@ -336,7 +338,7 @@ class ClockifyAdapter(HttpAdapter):
                 self.workspace,
                 "deleted",
                 _naive_utc(since),
-                _naive_utc(),
+                _naive_utc() + timedelta(seconds=1),
                 self.config.max_pages,
             )
         except ProviderError as err:

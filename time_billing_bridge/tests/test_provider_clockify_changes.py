@@ -9,6 +9,7 @@ from ..exceptions import ProviderError
 from ..providers.clockify_changes import change_ids, slices
 from .common_providers import ProviderCase
 from .fakes import FakeClockify
+from .test_import_sync_http import HttpSyncCase
 
 UTC = timezone.utc
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -59,7 +60,7 @@ class TestClockifyChanges(ProviderCase):
             (call,) = self.calls(f"/entities/{kind}")
             self.assertEqual(call.query["type"], ["TIME_ENTRY"])
             self.assertEqual(call.params["start"], "2026-03-02T10:00:00Z")
-            self.assertEqual(call.params["end"], "2026-03-03T09:00:00Z")
+            self.assertEqual(call.params["end"], "2026-03-03T09:00:01Z")
             self.assertEqual(call.params["page"], "0")
         self.assertEqual(len(self.entry_reads()), 2)
         for call in self.entry_reads():
@@ -154,3 +155,42 @@ class TestClockifyChanges(ProviderCase):
         start = datetime(2026, 1, 1)
         self.assertEqual(len(slices(start, start + 61 * day)), 3)
         self.assertEqual(slices(start, start), [])
+
+
+@tagged("post_install", "-at_install")
+class TestSyncClockifyChanges(HttpSyncCase):
+    """Through the backend: the second synchronisation reads the change log
+    only, and applies an edit of an old entry and a deletion."""
+
+    fake_class = FakeClockify
+    provider = "clockify"
+    source_project = "Project A"
+
+    def test_edit_and_deletion_of_old_entries_arrive(self):
+        self.fake.clock = T0 - timedelta(days=200)
+        old = self.fake.add(_notes="First version")
+        gone = self.fake.add(_notes="Deleted later")
+        run = self.sync()
+        self.assertEqual((run.state, run.created_count), ("done", 2), run.message)
+        line = self.entry(gone["id"]).timesheet_id
+        # Changed now, at the source, long after the entries' dates.
+        self.fake.clock = None
+        self.fake.edit(old["id"], description="Second version")
+        self.fake.delete(gone["id"])
+        self.fake.reset_log()
+        run = self.sync()
+        self.assertEqual(run.state, "done", run.message)
+        self.assertEqual(
+            (run.updated_count, run.deleted_count),
+            (1, 1),
+            [(r.path, r.params, r.status) for r in self.fake.requests] + [run.message],
+        )
+        self.assertEqual(self.entry(old["id"]).timesheet_id.name, "Second version")
+        self.assertEqual(self.entry(gone["id"]).state, "deleted")
+        self.assertFalse(line.exists())
+        paths = [r.path for r in self.fake.requests]
+        self.assertFalse([p for p in paths if p.endswith("/time-entries")])
+        self.assertEqual(
+            sorted(p.rsplit("/", 1)[1] for p in paths if "/entities/" in p),
+            ["created", "deleted", "updated"],
+        )
