@@ -46,6 +46,11 @@ class AdapterConfig:
     allow_private_hosts: bool = False
     # The most pages one listing may have (see .paging.PageGuard).
     max_pages: int = DEFAULT_SYNC_MAX_PAGES
+    # A second service the source names its records in (the Jira site of a
+    # Tempo backend): its URL, user and token.
+    linked_url: str = ""
+    linked_user: str = ""
+    linked_token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -223,6 +228,18 @@ class ProviderAdapter:
         """The people whose entries :meth:`iter_pages` lists, when it lists
         them person by person (None: everyone's entries)."""
         return None
+
+    def recheck_approvals(self, waiting) -> Page:
+        """The entries among ``waiting`` that the source approved since.
+
+        ``waiting`` lists the entries a backend holds until the source
+        approves them, as dicts (``external_id``, ``user_ref``, ``date``,
+        ``raw``: the payload last received). Returns a Page of those now
+        approved, as the source reports them, for the importer. Sources whose
+        approval changes the entry itself (it then comes back by the usual
+        incremental read) return an empty Page.
+        """
+        return Page()
 
     def close(self):
         """Release what the adapter holds (HTTP connections); safe to repeat."""

@@ -8,20 +8,34 @@ entries page by page (``GET /workspaces/{ws}/user/{id}/time-entries`` with
 along). Durations are ISO 8601 (``PT1H30M``); times are UTC and are dated in
 the person's Clockify time zone.
 
-Clockify has no "updated since" filter: incremental runs re-read the entries
-that started in a window (``since`` minus ``options['lookback_days']``,
-default 90 days); edits and deletions of older entries arrive by webhook.
+What each run reads:
+
+- the first run (no ``since``): every user's entries that started from
+  ``options['start_date']`` (all history without it), through the listing
+  above, which filters only by start time;
+- an incremental run: only what changed since the previous run, from
+  Clockify's change log (:mod:`.clockify_changes`): the ids of the entries
+  created or updated since ``since`` (the previous run's start, less a few
+  minutes), each then read once (``GET /workspaces/{ws}/time-entries/{id}``,
+  hydrated), so an edit of an entry of any age arrives; the deleted ones
+  come from the same log (:meth:`ClockifyAdapter.iter_deleted`);
+- an incremental run on a workspace whose change log cannot be read
+  (Clockify marks it experimental; an answer 400, 403, 404, 405 or 422):
+  the entries that started in a window, ``since`` minus
+  ``options['lookback_days']`` (default 90 days), with a note on the run;
+  edits of older entries, and deletions, then arrive only by webhook.
 """
 
 import json
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from functools import partial
 from urllib.parse import quote
 
 from ..exceptions import ProviderError, ProviderNotFound
 from . import register
 from .base import EntryError, ExternalEntry, Page
+from .clockify_changes import is_unavailable, list_changes
 from .common import (
     local_date,
     map_records,
@@ -51,6 +65,14 @@ TIME_ENTRY_EVENTS = {
     "TIME_ENTRY_DELETED",
 }
 DELETION_EVENT = "TIME_ENTRY_DELETED"
+
+
+def _naive_utc(moment=None):
+    """``moment`` (aware, or naive UTC) as naive UTC; now without one."""
+    moment = moment or datetime.now(timezone.utc)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
 
 
 def _object(record, key):
@@ -195,15 +217,142 @@ class ClockifyAdapter(HttpAdapter):
         return sorted(users, key=lambda user: ref(user["id"]))
 
     def iter_pages(self, since=None, until=None, resume_token=None):
-        if resume_token:
-            try:
-                state = json.loads(resume_token)
-                start, end = state.get("start"), state.get("end")
-                resume_user, page = str(state["user"]), int(state["page"])
-            except (ValueError, KeyError, TypeError) as err:
-                raise ProviderError(
-                    f"Clockify: cannot continue from resume token {resume_token!r}."
-                ) from err
+        state = self._resume_state(resume_token) if resume_token else {}
+        if state.get("mode") == "changes" or (not state and since is not None):
+            pages = self._iter_changed(since, until, state)
+            first = next(pages, None)
+            if first is not None:
+                yield first
+                yield from pages
+                return
+            # The change log cannot be read: re-read the window instead.
+            state = {}
+            note = (
+                "Clockify's change log could not be read for this workspace: the "
+                "entries that started in the last "
+                f"{int(self.options.get('lookback_days', 90))} days before the "
+                "previous synchronisation were read again instead."
+            )
+        else:
+            note = None
+        for page in self._iter_window(since, until, state):
+            if note:
+                page.notes.append(note)
+                note = None
+            yield page
+
+    def _resume_state(self, resume_token):
+        try:
+            state = json.loads(resume_token)
+            if state.get("mode") == "changes":
+                int(state["done"])
+                str(state["start"]), str(state["end"])
+            else:
+                str(state["user"]), int(state["page"])
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            raise ProviderError(
+                f"Clockify: cannot continue from resume token {resume_token!r}."
+            ) from err
+        return state
+
+    def _iter_changed(self, since, until, state):
+        """Pages of the entries created or updated from ``since`` to
+        ``until`` (now by default), read one by one; nothing at all when
+        the change log cannot be read (the caller falls back)."""
+        if state:
+            start = parse_datetime(state["start"], "start").replace(tzinfo=None)
+            end = parse_datetime(state["end"], "end").replace(tzinfo=None)
+            done = int(state["done"])
+        else:
+            start = _naive_utc(since)
+            # Rounded up: the log takes whole seconds, and a change in the
+            # run's last second must not wait for the next run.
+            end = _naive_utc(until) + timedelta(seconds=1)
+            done = 0
+        try:
+            ids = self._changed_ids(start, end)
+        except ProviderError as err:
+            if is_unavailable(err):
+                _logger.info("Clockify change log unavailable: %s", err)
+                return
+            raise
+        users = {ref(user["id"]): user for user in self._users()}
+        tz_name = self.options.get("timezone")
+        size = self.page_size
+        bounds = {"mode": "changes", "start": utc_iso(start), "end": utc_iso(end)}
+        if not ids[done:]:
+            yield Page()
+            return
+        for offset in range(done, len(ids), size):
+            records = []
+            for external_id in ids[offset : offset + size]:
+                record = self._read_entry(external_id)
+                if record is not None:
+                    records.append(record)
+            entries, errors = [], []
+            for record in records:
+                user = users.get(ref(record.get("userId")))
+                mapped, failed = map_records(
+                    [record], partial(_to_entry, user=user, tz_name=tz_name), LABEL
+                )
+                entries += mapped
+                errors += failed
+            following = offset + size
+            token = (
+                json.dumps({**bounds, "done": following}, sort_keys=True)
+                if following < len(ids)
+                else None
+            )
+            yield Page(entries=entries, errors=errors, resume_token=token)
+
+    def _changed_ids(self, start, end):
+        """Ids created or updated from ``start`` to ``end``, sorted."""
+        ids = set()
+        for kind in ("created", "updated"):
+            ids.update(
+                list_changes(
+                    self.http, self.workspace, kind, start, end, self.config.max_pages
+                )
+            )
+        return sorted(ids)
+
+    def _read_entry(self, external_id):
+        """One time entry, hydrated; None when deleted since it changed."""
+        try:
+            record, _response = self.http.get_json(
+                f"workspaces/{self.workspace}/time-entries/"
+                f"{quote(str(external_id), safe='')}",
+                {"hydrated": "true"},
+            )
+        except ProviderNotFound:
+            return None
+        return record
+
+    def iter_deleted(self, since=None):
+        """The entries deleted since ``since``, from the change log; nothing
+        on a first run or when the log cannot be read."""
+        if since is None:
+            return
+        try:
+            ids = list_changes(
+                self.http,
+                self.workspace,
+                "deleted",
+                _naive_utc(since),
+                _naive_utc() + timedelta(seconds=1),
+                self.config.max_pages,
+            )
+        except ProviderError as err:
+            if is_unavailable(err):
+                return
+            raise
+        yield from ids
+
+    def _iter_window(self, since, until, state):
+        """Every user's entries that started in the run's window."""
+        if state:
+            start, end = state.get("start"), state.get("end")
+            resume_user, page = str(state["user"]), int(state["page"])
         else:
             first_day = start_window(since, self.options)
             start = (

@@ -155,9 +155,10 @@ class QuickBooksTimeAdapter(HttpAdapter):
     provider = "quickbooks_time"
     label = LABEL
     default_api_url = "https://rest.tsheets.com/api/v1"
-    # Approval is a date on the person, not a change of the timesheet: an
-    # approval would not bring a waiting timesheet back, so a backend
-    # cannot wait for it (the entries still show it).
+    # Approval is a date on the person, not a change of the timesheet: the
+    # incremental read does not bring a waiting timesheet back, so each
+    # synchronisation reads the waiting ones again (recheck_approvals).
+    reports_approval = True
     default_page_size = 200
     max_page_size = 200
 
@@ -229,15 +230,7 @@ class QuickBooksTimeAdapter(HttpAdapter):
         params.update(on_the_clock="both", jobcode_type="regular", limit=self.page_size)
         while True:
             data, _response = self.http.get_json("timesheets", {**params, "page": page})
-            records = _results(data, "timesheets")
-            supplemental = data.get("supplemental_data") or {}
-            users = supplemental.get("users") if isinstance(supplemental, dict) else {}
-            to_entry = partial(
-                _to_entry,
-                users={ref(k): v for k, v in (users or {}).items()},
-                jobcodes=self._jobcode_tree(),
-            )
-            entries, errors = map_records(records, to_entry, LABEL)
+            records, entries, errors = self._read_answer(data)
             more = data.get("more") is True and bool(records)
             token = None
             if more:
@@ -251,6 +244,45 @@ class QuickBooksTimeAdapter(HttpAdapter):
             if not more:
                 break
             page += 1
+
+    def _read_answer(self, data):
+        """``(records, entries, errors)`` of one answer of GET /timesheets."""
+        records = _results(data, "timesheets")
+        supplemental = data.get("supplemental_data") or {}
+        users = supplemental.get("users") if isinstance(supplemental, dict) else {}
+        to_entry = partial(
+            _to_entry,
+            users={ref(k): v for k, v in (users or {}).items()},
+            jobcodes=self._jobcode_tree(),
+        )
+        entries, errors = map_records(records, to_entry, LABEL)
+        return records, entries, errors
+
+    def recheck_approvals(self, waiting):
+        """The waiting timesheets dated on or before their person's
+        ``approved_to`` now: read again by id (``GET /timesheets?ids=``,
+        200 at a time), with their person as the answer gives it."""
+        ids = [str(item["external_id"]) for item in waiting]
+        approved = []
+        for start in range(0, len(ids), self.max_page_size):
+            params = {
+                "ids": ",".join(ids[start : start + self.max_page_size]),
+                "on_the_clock": "both",
+                "limit": self.max_page_size,
+            }
+            page = 1
+            guard = PageGuard(f"{LABEL} (approvals)", self.config.max_pages)
+            while True:
+                data, _response = self.http.get_json(
+                    "timesheets", {**params, "page": page}
+                )
+                guard.check()
+                records, entries, _errors = self._read_answer(data)
+                approved += [e for e in entries if e.approval_status == "approved"]
+                if data.get("more") is not True or not records:
+                    break
+                page += 1
+        return Page(entries=approved)
 
     def iter_deleted(self, since=None):
         """Ids deleted at the source since ``since`` (none on a first run:

@@ -7,9 +7,23 @@
 worklog's Jira issue id is the entry's task (``task_ref``; ``task_name`` is
 the issue key when the payload carries one, which v4 does not by default).
 The date is Tempo's ``startDate``, the worker's local date.
+
+With ``options['source_approval']`` (a backend that bills only approved
+time), each worklog carries the approval of its author's timesheet period
+(:mod:`.tempo_approvals`), and :meth:`TempoAdapter.recheck_approvals` tells
+which waiting worklogs were approved since: an approval does not change the
+worklogs, so the incremental read alone would never bring them back.
+
+With a Jira site and credentials (``linked_*`` in the config), a worklog
+whose issue is not among ``options['mapped_issue_refs']`` (the issues the
+backend maps to tasks) gets its issue's Jira project as its project
+(:mod:`.jira`), and its issue key as task name when Tempo sent none.
 """
 
-from ..exceptions import ProviderError
+import dataclasses
+from urllib.parse import quote
+
+from ..exceptions import ProviderError, ProviderNotFound
 from . import register
 from .base import ExternalEntry, Page
 from .common import (
@@ -26,7 +40,9 @@ from .common import (
     to_naive_utc,
 )
 from .http import HttpAdapter, HttpClient
+from .jira import JiraIssues
 from .linked import Listing, linked_pages, since_filter
+from .tempo_approvals import TempoApprovals
 
 LABEL = "Tempo"
 WORKLOGS = Listing(
@@ -114,6 +130,19 @@ class TempoAdapter(HttpAdapter):
     lists_present_entries = True
     default_page_size = 1000
     max_page_size = 5000
+    reports_approval = True
+
+    def __init__(self, config):
+        super().__init__(config)
+        self._approvals = None
+        self.jira = JiraIssues(config)
+        self._jira_noted = False
+
+    @property
+    def approvals(self):
+        if self._approvals is None:
+            self._approvals = TempoApprovals(self.http)
+        return self._approvals
 
     def _build_http(self):
         return HttpClient(
@@ -139,11 +168,81 @@ class TempoAdapter(HttpAdapter):
             "limit": self.page_size,
             **since_filter(self.options, since, "updatedFrom", "from"),
         }
-        attribute = self.options.get("account_attribute", DEFAULT_ACCOUNT_ATTRIBUTE)
-
-        def to_entry(record):
-            return _to_entry(record, account_attribute=attribute)
-
         for records, next_url in linked_pages(self, WORKLOGS, params, resume_token):
-            entries, errors = map_records(records, to_entry, LABEL)
-            yield Page(entries=entries, errors=errors, resume_token=next_url)
+            entries, errors = map_records(records, self._to_entry, LABEL)
+            entries = self._complete(entries)
+            yield Page(
+                entries=entries,
+                errors=errors,
+                resume_token=next_url,
+                notes=self._jira_notes(),
+            )
+
+    def _to_entry(self, record):
+        attribute = self.options.get("account_attribute", DEFAULT_ACCOUNT_ATTRIBUTE)
+        return _to_entry(record, account_attribute=attribute)
+
+    def _complete(self, entries):
+        """``entries`` with what the worklogs do not carry themselves: their
+        approval, when the backend waits for it, and the Jira project of
+        the issues not mapped to a task."""
+        approval = self.options.get("source_approval")
+        mapped = {
+            ref(value).strip().lower()
+            for value in self.options.get("mapped_issue_refs") or ()
+        }
+
+        def is_mapped(*values):
+            return any(value and value.strip().lower() in mapped for value in values)
+
+        completed = []
+        for entry in entries:
+            changes = {}
+            if approval:
+                changes["approval_status"] = self.approvals.status(
+                    entry.user_ref, entry.date
+                )
+            if not entry.project_ref and not is_mapped(entry.task_ref, entry.task_name):
+                project = self.jira.project(entry.task_ref)
+                if project:
+                    changes["task_name"] = entry.task_name or project["issue_key"]
+                if project and not is_mapped(project["issue_key"]):
+                    changes.update(
+                        project_ref=project["key"],
+                        project_code=project["key"],
+                        project_name=project["name"],
+                    )
+            completed.append(dataclasses.replace(entry, **changes))
+        return completed
+
+    def _jira_notes(self):
+        """The note of why Jira stopped being asked, on the first page after."""
+        if self.jira.note and not self._jira_noted:
+            self._jira_noted = True
+            return [self.jira.note]
+        return []
+
+    def close(self):
+        self.jira.close()
+        return super().close()
+
+    def recheck_approvals(self, waiting):
+        """The waiting worklogs whose period Tempo approved since, each read
+        again (``GET /4/worklogs/{id}``) once approved: an approval leaves
+        the worklog as it was, but it may have been deleted meanwhile (then
+        it is left to the deletion check)."""
+        records = []
+        for item in waiting:
+            day, user = item.get("date"), item.get("user_ref") or ""
+            if self.approvals.status(user, day) != "approved":
+                continue
+            try:
+                record, _response = self.http.get_json(
+                    f"worklogs/{quote(str(item['external_id']), safe='')}"
+                )
+            except ProviderNotFound:
+                continue
+            records.append(record)
+        entries, errors = map_records(records, self._to_entry, LABEL)
+        entries = self._complete(entries)
+        return Page(entries=entries, errors=errors, notes=self._jira_notes())

@@ -9,13 +9,16 @@ from . import test_provider_fakes
 from . import test_provider_harvest
 from . import test_provider_toggl
 from . import test_provider_clockify
+from . import test_provider_clockify_changes
 from . import test_provider_tempo
+from . import test_provider_tempo_jira
 from . import test_provider_quickbooks_time
 from . import test_provider_clio
 from . import test_provider_clickup
 from . import test_provider_monday
 from . import test_provider_hubstaff
 from . import test_import_source_approval
+from . import test_import_source_approval_tempo
 from . import test_provider_generic
 from . import test_provider_webhooks
 from . import test_provider_files_tables

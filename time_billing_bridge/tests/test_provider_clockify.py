@@ -73,6 +73,8 @@ class TestClockifyAdapter(ProviderCase):
         self.assertEqual(first_call.params["page"], str(token["page"]))
 
     def test_incremental_window(self):
+        # Without the change log, an incremental run re-reads a window.
+        self.fake.changes_available = False
         self.fake.generate(40, seed=3)
         adapter = self.make_adapter(self.fake, options={"lookback_days": 10})
         list(
@@ -80,6 +82,7 @@ class TestClockifyAdapter(ProviderCase):
                 since=datetime(2026, 2, 11, 6, 0), until=datetime(2026, 2, 12, 6, 0)
             )
         )
+        self.assertTrue(self.entry_calls())
         for call in self.entry_calls():
             self.assertEqual(call.params["start"], "2026-02-01T00:00:00Z")
             self.assertEqual(call.params["end"], "2026-02-12T06:00:01Z")

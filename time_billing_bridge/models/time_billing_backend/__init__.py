@@ -5,3 +5,5 @@ from . import adapter
 from . import sync
 from . import sync_outcome
 from . import reconcile
+from . import source_approval
+from . import jira

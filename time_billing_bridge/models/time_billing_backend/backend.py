@@ -117,10 +117,11 @@ class TimeBillingBackend(models.Model):
     )
     bill_source_approved_only = fields.Boolean(
         string="Bill Only Time Approved at the Source",
-        help="Time the source has not approved (Harvest's timesheet approval, "
-        "ClickUp's timesheet approval, a file's Approved column) waits with its "
-        "reason, and its line is left out, until it is approved there: the "
-        "next import brings it in.",
+        help="Time the source has not approved (Harvest's, ClickUp's, Tempo's or "
+        "QuickBooks Time's timesheet approval, a file's Approved column) waits "
+        "with its reason, "
+        "and its line is left out, until it is approved there: the next "
+        "import brings it in.",
     )
     reports_source_approval = fields.Boolean(
         compute="_compute_reports_source_approval",

@@ -411,6 +411,7 @@ class TimeBillingBackend(models.Model):
             guard.check()
             self._process_committed_page(Page(deleted_ids=deleted_ids), run)
             self._commit_sync_progress()
+        self._sync_recheck_source_approvals(adapter, run)
         return "done"
 
     def _process_committed_page(self, page, run, resumable=False):

@@ -1,8 +1,8 @@
 # Copyright 2026 time_billing_bridge contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Fake Harvest, Toggl Track, Clockify, Tempo, QuickBooks Time, Clio,
-ClickUp, monday.com and Hubstaff APIs for tests, the demo and the benchmark. Standard
-library only, importable without Odoo::
+"""Fake Harvest, Toggl Track, Clockify, Tempo (and its Jira site), QuickBooks
+Time, Clio, ClickUp, monday.com and Hubstaff APIs for tests, the demo and the
+benchmark. Standard library only, importable without Odoo::
 
     sys.path.insert(0, "time_billing_bridge/tests")
     import fakes
@@ -19,6 +19,7 @@ from .clockify import FakeClockify
 from .harvest import FakeHarvest
 from .monday import FakeMonday
 from .hubstaff import FakeHubstaff
+from .jira import FakeJira
 from .quickbooks_time import FakeQuickBooksTime
 from .tempo import FakeTempo
 from .toggl import FakeToggl
@@ -30,6 +31,7 @@ __all__ = [
     "FakeHarvest",
     "FakeMonday",
     "FakeHubstaff",
+    "FakeJira",
     "FakeQuickBooksTime",
     "FakeServer",
     "FakeTempo",

@@ -2,7 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Fake Clockify API v1: current user, workspaces, workspace users and each
 user's time entries (``page`` / ``page-size``, ``start`` / ``end``,
-``hydrated``), plus the webhook call Clockify makes.
+``hydrated``), one entry (``hydrated``), the change log of time entries
+(``entities/created``, ``entities/updated``, ``entities/deleted``: ``type``,
+``start`` / ``end``, ``page`` from 0, ``limit``), plus the webhook call
+Clockify makes.
+
+The change log follows what Clockify documents: an entry created and updated
+in the range asked is listed only as created, one created and deleted in it
+not at all. ``changes_available = False`` answers it 404, like a workspace
+without it.
 
 Auth: ``X-Api-Key``. Times are UTC (``2026-03-02T09:00:00Z``), durations ISO
 8601 (``PT1H30M``); a running timer has ``end`` and ``duration`` null.
@@ -39,6 +47,10 @@ class FakeClockify(FakeServer):
     ):
         super().__init__(token=token, account_id=account_id, **kw)
         self.workspace_name = "Bridge Consulting"
+        self.changes_available = True
+        # id -> when created / last updated / deleted (aware UTC).
+        self.created_at, self.updated_at, self.deleted_at = {}, {}, {}
+        self.deleted_records = {}
 
     # -- data ------------------------------------------------------------------
 
@@ -63,6 +75,7 @@ class FakeClockify(FakeServer):
         rng,
     ):
         end = None if running else started + timedelta(seconds=seconds)
+        self.created_at[record_id] = self.now()
         return {
             "id": record_id,
             "description": notes,
@@ -87,8 +100,14 @@ class FakeClockify(FakeServer):
         }
 
     def _touch(self, record):
-        # Clockify entries carry no update time: nothing to bump.
-        return None
+        # Clockify entries carry no update time; the change log has it.
+        self.updated_at[record["id"]] = self.now()
+
+    def delete(self, record_id):
+        record = super().delete(record_id)
+        self.deleted_at[record["id"]] = self.now()
+        self.deleted_records[record["id"]] = record
+        return record
 
     def stop_timer(self, record_id, seconds):
         record = self.find(record_id)
@@ -223,7 +242,11 @@ class FakeClockify(FakeServer):
                 return json_response(
                     {"message": "Time entry doesn't exist", "code": 404}, 404
                 )
+            if request.params.get("hydrated") == "true":
+                record = self._hydrate(record)
             return json_response(record)
+        if path.startswith(workspace + "/entities/"):
+            return self._changes(request, path[len(workspace + "/entities/") :])
         prefix = workspace + "/user/"
         if path.startswith(prefix) and path.endswith("/time-entries"):
             user_id = path[len(prefix) : -len("/time-entries")]
@@ -270,3 +293,47 @@ class FakeClockify(FakeServer):
         if params.get("hydrated") == "true":
             records = [self._hydrate(r) for r in records]
         return self._page(request, records)
+
+    def _changes(self, request, kind):
+        if not self.changes_available or kind not in ("created", "updated", "deleted"):
+            return self.not_found(request)
+        params = request.params
+        if "TIME_ENTRY" not in request.query.get("type", []):
+            return json_response({"message": "type is required", "code": 400}, 400)
+        start, end = parse_iso(params.get("start")), parse_iso(params.get("end"))
+        if not start or not end:
+            return json_response({"message": "start and end", "code": 400}, 400)
+        try:
+            page, limit = int(params.get("page") or 0), int(params.get("limit") or 50)
+        except ValueError:
+            return json_response({"message": "Invalid page", "code": 400}, 400)
+
+        def within(moment):
+            return moment is not None and start <= moment <= end
+
+        live = {r["id"]: r for r in self.records}
+        rows = []
+        stamps = {
+            "created": self.created_at,
+            "updated": self.updated_at,
+            "deleted": self.deleted_at,
+        }[kind]
+        for record_id, moment in sorted(stamps.items(), key=lambda kv: kv[1]):
+            if not within(moment):
+                continue
+            if kind != "created" and within(self.created_at.get(record_id)):
+                continue  # created in the range: listed as created only
+            document = (
+                self.deleted_records.get(record_id)
+                if kind == "deleted"
+                else live.get(record_id)
+            )
+            if document is None:
+                continue
+            row = {"id": f"log{record_id}", "documentCode": "TIME_ENTRY"}
+            row["document"] = dict(document)
+            if kind == "deleted":
+                row["deletedAt"] = iso_utc(moment)
+            rows.append(row)
+        chunk = rows[page * limit : (page + 1) * limit]
+        return json_response({"response": chunk})

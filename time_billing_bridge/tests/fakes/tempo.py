@@ -6,9 +6,14 @@ Auth: ``Authorization: Bearer <token>``. ``GET /4/worklogs`` filters on
 ``updatedFrom`` (alone, as Tempo documents), or ``from`` / ``to`` (worklog
 date), pages with ``offset`` / ``limit`` (max 5,000, default 50) and answers
 ``{self, metadata: {count, offset, limit, next?, previous?}, results}``.
+
+``GET /4/timesheet-approvals/user/{accountId}?from=&to=`` answers the
+approval of the person's monthly period holding ``from`` (status ``OPEN``
+unless :meth:`FakeTempo.set_approval` says otherwise); approving changes no
+worklog, as in Tempo.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -25,6 +30,8 @@ class FakeTempo(FakeServer):
 
     def __init__(self, token="tempo-token", account_id="", **kw):
         super().__init__(token=token, account_id=account_id, **kw)
+        # (accountId, first day of the month) -> status key
+        self.approvals = {}
 
     # -- data ------------------------------------------------------------------
 
@@ -84,6 +91,36 @@ class FakeTempo(FakeServer):
     def record_id(self, record):
         return record.get("tempoWorklogId")
 
+    @staticmethod
+    def period(day):
+        """``(first, last)`` day of the monthly period holding ``day``."""
+        first = day.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return first, following - timedelta(days=1)
+
+    def set_approval(self, account_id, day, status="APPROVED"):
+        """Set the status of ``account_id``'s period holding ``day``; the
+        worklogs stay as they are."""
+        self.approvals[(account_id, self.period(day)[0])] = status
+
+    def _approval(self, request, account_id):
+        try:
+            day = date.fromisoformat(request.params.get("from") or "")
+        except ValueError:
+            return self._bad_request("from must be a date (YYYY-MM-DD)")
+        first, last = self.period(day)
+        status = self.approvals.get((account_id, first), "OPEN")
+        return json_response(
+            {
+                "self": f"{self.url}/timesheet-approvals/user/{account_id}",
+                "user": {"accountId": account_id},
+                "period": {"from": first.isoformat(), "to": last.isoformat()},
+                "requiredSeconds": 576000,
+                "timeSpentSeconds": 0,
+                "status": {"key": status, "updatedAt": iso_utc(self.now())},
+            }
+        )
+
     def _touch(self, record):
         record["updatedAt"] = iso_utc(self.now())
 
@@ -118,6 +155,9 @@ class FakeTempo(FakeServer):
                 return json_response(self.find(request.path.rsplit("/", 1)[1]))
             except KeyError:
                 return self.not_found(request)
+        approvals = "/4/timesheet-approvals/user/"
+        if request.path.startswith(approvals):
+            return self._approval(request, request.path[len(approvals) :])
         if request.path == "/4/work-attributes":
             results = [
                 {
