@@ -117,6 +117,8 @@ class TestSyncConcurrency(BaseCase):
                     "api_url": self.fake.url,
                     "api_token": self.fake.token,
                     "account_ref": self.fake.account_id,
+                    # The requests of the import only are counted.
+                    "deletion_check_days": 0,
                 }
             )
             cr.commit()  # pylint: disable=invalid-commit
