@@ -28,7 +28,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 
 from ...exceptions import ProviderError
 from ...importer import staging
@@ -125,9 +125,12 @@ class TimeBillingBackend(models.Model):
             "start": fields.Date.to_string(first_day),
             "end": fields.Date.to_string(last_day),
         }
-        # Entries written after this moment (a webhook meanwhile) may be
-        # missing from the listing without being gone: they are left alone.
-        listing_start = fields.Datetime.now()
+        # Entries written after this transaction began (a webhook meanwhile)
+        # may be missing from the listing without being gone: they are left
+        # alone. The transaction's own time, to the microsecond, as
+        # ``write_date`` records it (a time cut to the second would leave out
+        # what the pages of this synchronisation wrote in that second).
+        listing_start = self.env.cr.now()
         try:
             listing = adapter.list_present(
                 first_day - DELETION_CHECK_MARGIN, last_day + DELETION_CHECK_MARGIN
@@ -189,7 +192,7 @@ class TimeBillingBackend(models.Model):
     def _deletion_check_candidates(self, first_day, last_day, before, user_refs):
         """The entries of this backend that the check may find gone: dated
         in the window, not deleted nor already waiting as a deletion
-        conflict nor kept after one, last written before ``before``, by one
+        conflict nor kept after one, last written by ``before``, by one
         of ``user_refs`` (None: anyone), and not received from a file or,
         for a source without webhooks of its own, the generic webhook."""
         self.ensure_one()
@@ -202,7 +205,13 @@ class TimeBillingBackend(models.Model):
             & Domain("state", "!=", "deleted")
             & Domain("date", ">=", first_day)
             & Domain("date", "<=", last_day)
-            & Domain("write_date", "<", before)
+            # To the microsecond: a domain on a datetime compares whole
+            # seconds.
+            & Domain.custom(
+                to_sql=lambda model, alias, query: SQL(
+                    "%s <= %s", model._field_to_sql(alias, "write_date", query), before
+                )
+            )
             & ~(
                 Domain("state", "=", "conflict")
                 & Domain("conflict_type", "=", "delete")
