@@ -71,8 +71,12 @@ class TestImportFileChunks(TimeBillingCommon):
         self.assertEqual(wizard.created_count, CHUNK * chunks)
         self.assertEqual(len(marks), chunks + 1)
         queries = [after[0] - before[0] for before, after in pairwise(marks)]
-        # The first chunk reads what the others find cached (people, projects).
-        self.assertEqual(set(queries[1:]), {queries[1]}, queries)
+        # The first chunk reads what the others find cached (people, projects);
+        # the last mark, taken once the end of the file is read, may count a
+        # query or two of what earlier tests left to the caches: it must not
+        # count a chunk's worth.
+        self.assertEqual(set(queries[1:-1]), {queries[1]}, queries)
+        self.assertLessEqual(queries[-1], queries[1] + 2, queries)
         cached = [cache for _count, cache in marks[1:]]
         self.assertEqual(set(cached), {cached[0]}, cached)
 
