@@ -228,6 +228,9 @@ class HubstaffAdapter(HttpAdapter):
     default_api_url = "https://api.hubstaff.com/v2"
     default_page_size = 500
     max_page_size = 500
+    # A day whose time was all deleted is no longer listed: found by reading
+    # the days again (see ProviderAdapter.list_present).
+    lists_present_entries = True
     requires_account = True
     account_label = "Hubstaff organization ID"
 

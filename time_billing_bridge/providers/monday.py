@@ -250,6 +250,9 @@ class MondayAdapter(HttpAdapter):
     requires_account = True
     account_label = "monday.com board IDs"
     default_page_size = 100
+    # A first run reads every session of the boards: deleted ones are found
+    # by reading them again (see ProviderAdapter.list_present).
+    lists_present_entries = True
     max_page_size = 500
 
     def __init__(self, config):

@@ -103,13 +103,17 @@ class DeletionCheckCase(ImportCommon):
             ),
         )
 
+    def external_id(self, record):
+        """The id the adapter gives the entry of the fake's ``record``."""
+        return self.fake.record_id(record)
+
     def add(self, days, person=0):
         return self.fake.add(
             _started=_days_ago(days), _person=self.fake.people[person], _seconds=3600
         )
 
     def line(self, record):
-        return self.entry(self.fake.record_id(record)).timesheet_id
+        return self.entry(self.external_id(record)).timesheet_id
 
     def check_due(self):
         """Make the next synchronisation check for deleted time."""
@@ -137,18 +141,18 @@ class DeletionCheckCase(ImportCommon):
         self.assertEqual(run.state, "partial", run.message)
         # The open line is gone, like a deletion the source reports.
         self.assertFalse(open_line.exists())
-        self.assertEqual(self.entry(self.fake.record_id(open_one)).state, "deleted")
-        self.assertEqual(self.entry(self.fake.record_id(inside)).state, "deleted")
+        self.assertEqual(self.entry(self.external_id(open_one)).state, "deleted")
+        self.assertEqual(self.entry(self.external_id(inside)).state, "deleted")
         # The approved line stays, and waits as a conflict to review.
-        conflict = self.entry(self.fake.record_id(approved))
+        conflict = self.entry(self.external_id(approved))
         self.assertEqual(conflict.state, "conflict")
         self.assertEqual(conflict.conflict_type, "delete")
         self.assertEqual(conflict.exception_reason, CONFLICT_REASON)
         self.assertEqual(approved_line.billing_state, "approved")
         # Outside the window: not checked, still imported.
-        self.assertEqual(self.entry(self.fake.record_id(outside)).state, "imported")
+        self.assertEqual(self.entry(self.external_id(outside)).state, "imported")
         self.assertTrue(self.line(outside))
-        self.assertEqual(self.entry(self.fake.record_id(kept)).state, "imported")
+        self.assertEqual(self.entry(self.external_id(kept)).state, "imported")
         self.assertEqual((run.deleted_count, run.error_count), (2, 1))
         self.assertIn(
             "3 of 4 entries gone at the source; lines removed: 2, kept as "
@@ -180,7 +184,7 @@ class DeletionCheckCase(ImportCommon):
         self.assertEqual(run.state, "done", run.message)
         self.assertIn("Deleted time not checked", run.message)
         self.assertTrue(line.exists())
-        self.assertEqual(self.entry(self.fake.record_id(records[0])).state, "imported")
+        self.assertEqual(self.entry(self.external_id(records[0])).state, "imported")
         self.assertFalse(self.backend.deletion_check_date)
         # Tried again by the next synchronisation.
         self.fake.clear_faults()

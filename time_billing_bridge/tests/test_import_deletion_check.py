@@ -11,7 +11,15 @@ from odoo.tools import mute_logger
 from ..providers import get_adapter_class
 from .common_deletion_check import DeletionCheckCase
 from .common_import import ImportCommon
-from .fakes import FakeClickUp, FakeClio, FakeClockify, FakeHarvest, FakeTempo
+from .fakes import (
+    FakeClickUp,
+    FakeClio,
+    FakeClockify,
+    FakeHarvest,
+    FakeHubstaff,
+    FakeMonday,
+    FakeTempo,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -115,3 +123,25 @@ class TestDeletionCheckFeeds(ImportCommon):
         self.assertEqual(checked, {"harvest", "clockify", "tempo", "clio", "clickup"})
         self.backend.provider = "csv"
         self.assertFalse(self.backend.checks_deletions)
+
+
+@tagged("post_install", "-at_install")
+class TestDeletionCheckMonday(DeletionCheckCase):
+    fake_class = FakeMonday
+    provider = "monday"
+
+    def external_id(self, record):
+        return self.fake.external_id(record)
+
+
+@tagged("post_install", "-at_install")
+class TestDeletionCheckHubstaff(DeletionCheckCase):
+    """A Hubstaff entry is a person's day on a task: it is gone when all of
+    that day's time is."""
+
+    fake_class = FakeHubstaff
+    provider = "hubstaff"
+
+    def external_id(self, record):
+        task = record["task_id"] or 0
+        return f"{record['user_id']}:{record['project_id']}:{task}:{record['date']}"
