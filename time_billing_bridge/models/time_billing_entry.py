@@ -10,6 +10,7 @@ from ..const import ENTRY_STATES, EXCEPTION_KINDS, GROUP_MANAGER
 from ..importer import staging
 from ..providers.base import EntryError, Page
 from ..tools.guard import pipeline_write
+from ..tools.notify import CLOSE, notification
 from ..tools.validation import entry_interval
 from .time_billing_mapping import source_label
 
@@ -350,16 +351,12 @@ class TimeBillingEntry(models.Model):
             done=created + updated + deleted,
             waiting=errors,
         )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": title,
-                "message": message,
-                "type": "warning" if errors else "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            message,
+            "warning" if errors else "success",
+            title=title,
+            next_action=CLOSE,
+        )
 
     def action_reprocess(self):
         """Run exceptions through the importer again (after fixing mappings,

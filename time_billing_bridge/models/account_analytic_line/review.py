@@ -17,6 +17,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import format_amount, format_duration
 
 from ...const import GROUP_MANAGER
+from ...tools.notify import CLOSE, notification
 
 
 class AccountAnalyticLine(models.Model):
@@ -118,18 +119,13 @@ class AccountAnalyticLine(models.Model):
         """Approve the selected time waiting for approval."""
         self._billing_check_review(("to_approve",), "approve")
         self.sudo()._billing_approve()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(entries)s approved.",
-                    entries=self._billing_entries_label(len(self)),
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._(
+                "%(entries)s approved.", entries=self._billing_entries_label(len(self))
+            ),
+            "success",
+            next_action=CLOSE,
+        )
 
     def action_billing_reject(self, reason):
         """Reject the selected time with a ``reason`` sent to the employees."""
@@ -140,18 +136,13 @@ class AccountAnalyticLine(models.Model):
             )
         self._billing_check_review(("to_approve", "approved"), "reject")
         self.sudo()._billing_reject(reason)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning",
-                "message": self.env._(
-                    "%(entries)s rejected.",
-                    entries=self._billing_entries_label(len(self)),
-                ),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return notification(
+            self.env._(
+                "%(entries)s rejected.", entries=self._billing_entries_label(len(self))
+            ),
+            "warning",
+            next_action=CLOSE,
+        )
 
     @api.model
     def _billing_entries_label(self, count):

@@ -16,6 +16,7 @@ from ...const import (
 )
 from ...exceptions import ProviderError
 from ...providers import AdapterConfig, get_adapter_class
+from ...tools.notify import notification
 
 
 class TimeBillingBackend(models.Model):
@@ -130,15 +131,11 @@ class TimeBillingBackend(models.Model):
         )
 
     def _connection_notification(self, message, kind):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Connection successful")
-                if kind == "success"
-                else self.env._("Connection failed"),
-                "message": message,
-                "type": kind,
-                "sticky": kind != "success",
-            },
-        }
+        return notification(
+            message,
+            kind,
+            title=self.env._("Connection successful")
+            if kind == "success"
+            else self.env._("Connection failed"),
+            sticky=kind != "success",
+        )

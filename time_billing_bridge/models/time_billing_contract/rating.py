@@ -12,6 +12,7 @@ from odoo import api, fields, models
 from odoo.fields import Domain
 
 from ...const import ACTIVITY_BUDGET_ALERT, COUNTED_STATES, CTX_NO_RERATE, OPEN_STATES
+from ...tools.notify import RELOAD, notification
 from ...tools.periods import period_bounds
 from ...tools.rating import RateRow, Terms, Usage
 from ...tools.values import holds
@@ -149,17 +150,10 @@ class TimeBillingContract(models.Model):
     def action_rerate(self):
         """Price the open time of these contracts again (button)."""
         lines = self._rerate_open_lines(include_scope=True)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "%(count)s open time lines priced again.", count=len(lines)
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(
+            self.env._("%(count)s open time lines priced again.", count=len(lines)),
+            next_action=RELOAD,
+        )
 
     @api.depends("timesheet_ids.billing_state")
     def _compute_rerate_line_count(self):

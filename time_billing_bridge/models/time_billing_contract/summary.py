@@ -30,6 +30,7 @@ from odoo.fields import Domain
 from odoo.tools import split_every
 
 from ...const import COUNTED_STATES, CTX_SUMMARY_PERIOD, GROUP_USER
+from ...tools.notify import RELOAD, notification
 from ...tools.periods import period_bounds
 
 _logger = logging.getLogger(__name__)
@@ -391,18 +392,13 @@ class TimeBillingContract(models.Model):
                     )
                 )
             recipients |= recipient
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._(
-                    "Time summary sent to %(recipients)s.",
-                    recipients=", ".join(recipients.mapped("display_name")),
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notification(
+            self.env._(
+                "Time summary sent to %(recipients)s.",
+                recipients=", ".join(recipients.mapped("display_name")),
+            ),
+            next_action=RELOAD,
+        )
 
     @api.model
     def _get_client_summary_due_domain(self, today):
