@@ -22,6 +22,7 @@
         "views/time_billing_mapping_views.xml",
         "views/time_billing_entry_views.xml",
         "views/time_billing_sync_run_views.xml",
+        "wizards/time_billing_contract_close_wizard_views.xml",
         "views/time_billing_contract_views.xml",
         "views/account_analytic_line_views.xml",
         "views/res_config_settings_views.xml",
@@ -53,5 +54,5 @@
         "demo/time_billing_demo.xml",
     ],
     "installable": True,
-    "application": False,
+    "application": True,
 }

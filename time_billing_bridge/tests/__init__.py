@@ -75,3 +75,4 @@ from . import test_contract_summary
 from . import test_core_reminders
 from . import test_invoice_reminders
 from . import test_invoice_reminders_access
+from . import test_ui_apps
