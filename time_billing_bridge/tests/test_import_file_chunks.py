@@ -50,6 +50,15 @@ class TestImportFileChunks(TimeBillingCommon):
             if field.model_name in MODELS
         )
 
+    def assertChunksAlike(self, queries):
+        """Every chunk runs the same queries. One may run a couple more (a
+        registry cache emptied meanwhile and filled again): never a chunk's
+        worth, and never more as the file goes on."""
+        usual = max(set(queries), key=queries.count)
+        others = [count for count in queries if count != usual]
+        self.assertLessEqual(len(others), 1, queries)
+        self.assertTrue(all(usual < count <= usual + 2 for count in others), queries)
+
     def test_every_chunk_costs_the_same(self):
         chunks = 10
         marks = []
@@ -71,12 +80,8 @@ class TestImportFileChunks(TimeBillingCommon):
         self.assertEqual(wizard.created_count, CHUNK * chunks)
         self.assertEqual(len(marks), chunks + 1)
         queries = [after[0] - before[0] for before, after in pairwise(marks)]
-        # The first chunk reads what the others find cached (people, projects);
-        # the last mark, taken once the end of the file is read, may count a
-        # query or two of what earlier tests left to the caches: it must not
-        # count a chunk's worth.
-        self.assertEqual(set(queries[1:-1]), {queries[1]}, queries)
-        self.assertLessEqual(queries[-1], queries[1] + 2, queries)
+        # The first chunk reads what the others find cached (people, projects).
+        self.assertChunksAlike(queries[1:])
         cached = [cache for _count, cache in marks[1:]]
         self.assertEqual(set(cached), {cached[0]}, cached)
 
@@ -89,7 +94,7 @@ class TestImportFileChunks(TimeBillingCommon):
             wizard = self._import(generated_csv(CHUNK * chunks))
         self.assertEqual(wizard.unchanged_count, CHUNK * chunks)
         queries = [after[0] - before[0] for before, after in pairwise(marks)]
-        self.assertEqual(set(queries[1:]), {queries[1]}, queries)
+        self.assertChunksAlike(queries[1:])
 
     def test_planner_estimate_follows_the_rows_imported(self):
         # Statistics taken when the lines table held few rows over many pages
