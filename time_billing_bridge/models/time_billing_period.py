@@ -64,7 +64,6 @@ class TimeBillingPeriod(models.Model):
         compute="_compute_billing_figures", currency_field="currency_id"
     )
     held_hours = fields.Float(
-        string="Held Hours",
         compute="_compute_billing_figures",
         help="Hours of the time pricing held for the approver (cap reached, "
         "retainer used up), still waiting.",
@@ -80,7 +79,6 @@ class TimeBillingPeriod(models.Model):
         "invoiced).",
     )
     cap_limit = fields.Float(
-        string="Cap Limit",
         compute="_compute_billing_figures",
         help="The contract's cap per billing period, in hours or amount; zero "
         "when the contract has no cap per period.",
