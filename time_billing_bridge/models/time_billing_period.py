@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools.misc import format_amount, format_date, format_duration
 
-from ..const import ACTIVITY_APPROVAL, GROUP_MANAGER, PERIOD_STATES
+from ..const import ACTIVITY_APPROVAL, COUNTED_STATES, GROUP_MANAGER, PERIOD_STATES
 from ..tools.guard import pipeline_write
 from ..tools.validation import fit_bounds
 
@@ -63,6 +63,35 @@ class TimeBillingPeriod(models.Model):
     billed_amount = fields.Monetary(
         compute="_compute_billing_figures", currency_field="currency_id"
     )
+    held_hours = fields.Float(
+        compute="_compute_billing_figures",
+        help="Hours of the time pricing held for the approver (cap reached, "
+        "retainer used up), still waiting.",
+    )
+    unbilled_count = fields.Integer(
+        compute="_compute_billing_figures",
+        help="Priced time lines of this period not invoiced yet.",
+    )
+    cap_used = fields.Float(
+        compute="_compute_billing_figures",
+        help="What this period used of the contract's cap per billing period: "
+        "billable hours or amount of its priced time (waiting, approved, "
+        "invoiced).",
+    )
+    cap_limit = fields.Float(
+        compute="_compute_billing_figures",
+        help="The contract's cap per billing period, in hours or amount; zero "
+        "when the contract has no cap per period.",
+    )
+    cap_label = fields.Char(string="Cap", compute="_compute_billing_figures")
+    cap_percent = fields.Float(
+        string="Cap Used (%)", compute="_compute_billing_figures"
+    )
+    cap_over = fields.Float(
+        string="Over Cap",
+        compute="_compute_billing_figures",
+        help="How far this period's priced time is over the cap, in hours or amount.",
+    )
 
     _contract_date_uniq = models.Constraint(
         "UNIQUE(contract_id, date_from)",
@@ -92,52 +121,86 @@ class TimeBillingPeriod(models.Model):
         self.ensure_one()
         if not self.date_from:
             return ""
-        rhythm = self.contract_id.billing_period
-        same_month = (self.date_from.year, self.date_from.month) == (
-            self.date_to.year,
-            self.date_to.month,
+        return self._get_label_for(
+            self.contract_id.billing_period, self.date_from, self.date_to
+        )
+
+    @api.model
+    def _get_label_for(self, rhythm, date_from, date_to):
+        """The label of a period of ``rhythm`` from ``date_from`` to
+        ``date_to``, whether or not the period exists yet."""
+        same_month = (date_from.year, date_from.month) == (
+            date_to.year,
+            date_to.month,
         )
         if rhythm == "monthly" and same_month:
-            return format_date(self.env, self.date_from, date_format="MMMM y")
+            return format_date(self.env, date_from, date_format="MMMM y")
         if rhythm == "weekly":
-            year, week, _weekday = self.date_from.isocalendar()
+            year, week, _weekday = date_from.isocalendar()
             return self.env._("Week %(week)s, %(year)s", week=week, year=year)
-        if self.date_to == date.max:
-            return self.env._(
-                "From %(start)s", start=format_date(self.env, self.date_from)
-            )
+        if date_to == date.max:
+            return self.env._("From %(start)s", start=format_date(self.env, date_from))
         return self.env._(
             "%(start)s to %(end)s",
-            start=format_date(self.env, self.date_from),
-            end=format_date(self.env, self.date_to),
+            start=format_date(self.env, date_from),
+            end=format_date(self.env, date_to),
         )
 
     def _compute_billing_figures(self):
+        """Counts and sums of the time of these periods, by billing state: all
+        of it for the figures, the priced time for the cap, the waiting time
+        held by pricing for ``held_hours``."""
         Line = self.env["account.analytic.line"]
-        totals = {
-            period: (count, hours, amount)
-            for period, count, hours, amount in Line._read_group(
-                [("billing_period_id", "in", self.ids)],
-                ["billing_period_id"],
-                ["__count", "billable_hours:sum", "billing_amount:sum"],
-            )
-        }
-        waiting = dict(
+        figures = defaultdict(lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+        for period, state, count, hours, amount in Line._read_group(
+            [("billing_period_id", "in", self.ids)],
+            ["billing_period_id", "billing_state"],
+            ["__count", "billable_hours:sum", "billing_amount:sum"],
+        ):
+            figures[period][state] = [count, hours, amount]
+        held = dict(
             Line._read_group(
                 [
                     ("billing_period_id", "in", self.ids),
                     ("billing_state", "=", "to_approve"),
+                    ("billing_hold_reason", "!=", False),
                 ],
                 ["billing_period_id"],
-                ["__count"],
+                ["unit_amount:sum"],
             )
         )
         for period in self:
-            count, hours, amount = totals.get(period, (0, 0.0, 0.0))
+            by_state = figures[period]
+            totals = [sum(values) for values in zip(*by_state.values(), strict=True)]
+            count, hours, amount = totals or (0, 0.0, 0.0)
+            counted = [by_state[state] for state in COUNTED_STATES if state in by_state]
+            counted_hours = sum(values[1] for values in counted)
+            counted_amount = sum(values[2] for values in counted)
             period.timesheet_count = count
             period.billed_hours = hours
             period.billed_amount = amount
-            period.to_approve_count = waiting.get(period, 0)
+            period.to_approve_count = by_state["to_approve"][0]
+            period.held_hours = held.get(period, 0.0)
+            period.unbilled_count = (
+                sum(values[0] for values in counted) - (by_state["invoiced"][0])
+            )
+            period._set_cap_figures(counted_hours, counted_amount)
+
+    def _set_cap_figures(self, hours, amount):
+        """Fill the cap columns of this period from its priced ``hours`` and
+        ``amount``: only a cap per billing period applies to a period."""
+        contract = self.contract_id
+        cap = contract.cap_value
+        if contract.cap_type == "none" or contract.cap_scope != "period" or not cap:
+            self.cap_used = self.cap_limit = self.cap_percent = self.cap_over = 0.0
+            self.cap_label = False
+            return
+        used = hours if contract.cap_type == "hours" else amount
+        self.cap_used = used
+        self.cap_limit = cap
+        self.cap_percent = 100.0 * used / cap
+        self.cap_over = max(used - cap, 0.0)
+        self.cap_label = contract._get_quantity_text(cap, contract.cap_type)
 
     # Finding periods
 

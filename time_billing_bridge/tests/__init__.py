@@ -72,6 +72,7 @@ from . import test_access_matrix
 from . import test_access_matrix_leaks
 from . import test_ui
 from . import test_contract_summary
+from . import test_contract_gauges
 from . import test_core_reminders
 from . import test_invoice_reminders
 from . import test_invoice_reminders_access

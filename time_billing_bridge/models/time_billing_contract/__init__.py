@@ -9,3 +9,4 @@ from . import invoice_lines
 from . import retainer
 from . import summary
 from . import reminders
+from . import gauges
