@@ -6,12 +6,10 @@ feed passes, through the real adapter over HTTP against its local fake."""
 import dataclasses
 from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
-from urllib.parse import urlsplit
-
-from odoo.tests.common import HOST, _super_send
 
 from ..providers import get_adapter_class
 from .common_import import ImportCommon
+from .common_providers import LocalFakes
 
 CONFLICT_REASON = (
     "Deleted at the source, but its timesheet line is approved: accept the "
@@ -26,20 +24,13 @@ def _days_ago(days):
     ) - timedelta(days=days)
 
 
-class DeletionCheckCase(ImportCommon):
+class DeletionCheckCase(LocalFakes, ImportCommon):
     """The checks every provider passes; each provider's class runs them
     (Odoo's loader runs only the tests a class defines unless told)."""
 
     allow_inherited_tests_method = True
     fake_class = None
     provider = ""
-
-    @classmethod
-    def _request_handler(cls, s, r, /, **kw):
-        # The fakes listen on 127.0.0.1: keep the adapter's own timeouts.
-        if urlsplit(r.url).hostname == HOST:
-            return _super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
 
     def setUp(self):
         super().setUp()
@@ -191,3 +182,21 @@ class DeletionCheckCase(ImportCommon):
         run = self.sync()
         self.assertFalse(line.exists())
         self.assertEqual(run.deleted_count, 1, run.message)
+
+
+class PersonByPersonChecks:
+    """Checks of the sources that list time person by person (Clockify,
+    ClickUp): mixed into their DeletionCheckCase."""
+
+    def test_a_person_the_listing_no_longer_covers_is_left_alone(self):
+        mine, theirs = self.add(2), self.add(3, person=1)
+        self.sync()
+        # The second person leaves the workspace: the source no longer lists
+        # their entries, which are not gone for all that.
+        self.fake.people.pop(1)
+        self.fake.delete(mine["id"])
+        self.check_due()
+        run = self.sync()
+        self.assertIn("1 of 1 entries gone at the source", run.message)
+        self.assertEqual(self.entry(mine["id"]).state, "deleted")
+        self.assertEqual(self.entry(theirs["id"]).state, "imported")

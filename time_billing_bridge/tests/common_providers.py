@@ -11,21 +11,25 @@ from ..providers import get_adapter_class
 from ..providers.base import AdapterConfig
 
 
-class ProviderCase(BaseCase):
-    """Pure-Python tests of the adapters against a fake provider server.
+class LocalFakes:
+    """Mixin of the test cases that call the fake providers over HTTP.
 
     Odoo's test harness raises any ``requests`` timeout below 10 s to 10 s;
     the fakes listen on 127.0.0.1, so their calls keep the adapter's own
     timeout and the timeout paths run in a fraction of a second.
     """
 
-    provider = ""
-
     @classmethod
     def _request_handler(cls, s, r, /, **kw):
         if urlsplit(r.url).hostname == HOST:
             return _super_send(s, r, **kw)
         return super()._request_handler(s, r, **kw)
+
+
+class ProviderCase(LocalFakes, BaseCase):
+    """Pure-Python tests of the adapters against a fake provider server."""
+
+    provider = ""
 
     def make_adapter(self, fake, provider=None, **config):
         """An adapter of ``provider`` configured for ``fake``.

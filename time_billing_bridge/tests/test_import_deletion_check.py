@@ -9,7 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..providers import get_adapter_class
-from .common_deletion_check import DeletionCheckCase
+from .common_deletion_check import DeletionCheckCase, PersonByPersonChecks
 from .common_import import ImportCommon
 from .fakes import (
     FakeClickUp,
@@ -64,22 +64,9 @@ class TestDeletionCheckHarvest(DeletionCheckCase):
 
 
 @tagged("post_install", "-at_install")
-class TestDeletionCheckClockify(DeletionCheckCase):
+class TestDeletionCheckClockify(PersonByPersonChecks, DeletionCheckCase):
     fake_class = FakeClockify
     provider = "clockify"
-
-    def test_a_person_the_listing_no_longer_covers_is_left_alone(self):
-        mine, theirs = self.add(2), self.add(3, person=1)
-        self.sync()
-        # The second person leaves the workspace: Clockify no longer lists
-        # their entries, which are not gone for all that.
-        self.fake.people.pop(1)
-        self.fake.delete(mine["id"])
-        self.check_due()
-        run = self.sync()
-        self.assertIn("1 of 1 entries gone at the source", run.message)
-        self.assertEqual(self.entry(mine["id"]).state, "deleted")
-        self.assertEqual(self.entry(theirs["id"]).state, "imported")
 
 
 @tagged("post_install", "-at_install")
@@ -95,20 +82,9 @@ class TestDeletionCheckClio(DeletionCheckCase):
 
 
 @tagged("post_install", "-at_install")
-class TestDeletionCheckClickUp(DeletionCheckCase):
+class TestDeletionCheckClickUp(PersonByPersonChecks, DeletionCheckCase):
     fake_class = FakeClickUp
     provider = "clickup"
-
-    def test_a_former_member_is_left_alone(self):
-        mine, theirs = self.add(2), self.add(3, person=1)
-        self.sync()
-        self.fake.people.pop(1)
-        self.fake.delete(mine["id"])
-        self.check_due()
-        run = self.sync()
-        self.assertIn("1 of 1 entries gone at the source", run.message)
-        self.assertEqual(self.entry(mine["id"]).state, "deleted")
-        self.assertEqual(self.entry(theirs["id"]).state, "imported")
 
 
 @tagged("post_install", "-at_install")

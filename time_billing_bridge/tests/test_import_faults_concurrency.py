@@ -15,7 +15,6 @@ import dataclasses
 import logging
 import threading
 import time
-from urllib.parse import urlsplit
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import ConcurrencyError, UserError
@@ -23,11 +22,12 @@ from odoo.modules.registry import Registry
 from odoo.orm.environments import Transaction
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
-from odoo.tests.common import HOST, _super_send, get_db_name
+from odoo.tests.common import get_db_name
 from odoo.tools import mute_logger
 
 from ..const import PARAM_ALLOW_HTTP, PARAM_ALLOW_PRIVATE
 from ..providers.base import Page
+from .common_providers import LocalFakes
 from .fakes import FakeHarvest
 
 ENTRIES = "/time_entries"
@@ -46,14 +46,7 @@ class Messages(logging.Handler):
 
 
 @tagged("post_install", "-at_install")
-class TestSyncConcurrency(BaseCase):
-    @classmethod
-    def _request_handler(cls, s, r, /, **kw):
-        # The fake listens on 127.0.0.1: keep the adapter's own timeouts.
-        if urlsplit(r.url).hostname == HOST:
-            return _super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
-
+class TestSyncConcurrency(LocalFakes, BaseCase):
     def setUp(self):
         super().setUp()
         self.dbname = get_db_name()

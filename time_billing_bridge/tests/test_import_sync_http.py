@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from odoo import fields
 from odoo.tests import tagged
-from odoo.tests.common import HOST, _super_send
 
 from .common_import import ImportCommon
+from .common_providers import LocalFakes
 from .fakes import FakeHarvest, FakeToggl
 
 FAILURE_ACTIVITY = "time_billing_bridge.mail_act_time_billing_sync_failure"
@@ -21,19 +21,12 @@ PEOPLE = [
 ]
 
 
-class HttpSyncCase(ImportCommon):
+class HttpSyncCase(LocalFakes, ImportCommon):
     fake_class = None
     provider = ""
     # The source's project: Harvest sends codes (matched to the analytic
     # account's code), Toggl only names.
     source_project = "Website Redesign"
-
-    @classmethod
-    def _request_handler(cls, s, r, /, **kw):
-        # The fakes listen on 127.0.0.1: keep the adapter's own timeouts.
-        if urlsplit(r.url).hostname == HOST:
-            return _super_send(s, r, **kw)
-        return super()._request_handler(s, r, **kw)
 
     def setUp(self):
         super().setUp()
