@@ -50,6 +50,11 @@
         "wizards/time_billing_review_wizard_views.xml",
         "wizards/time_billing_invoice_wizard_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "time_billing_bridge/static/tests/tours/**/*",
+        ],
+    },
     "demo": [
         "demo/time_billing_demo.xml",
     ],
