@@ -289,7 +289,7 @@ class TestContractSummary(TimeBillingCommon):
         as_user = self.contract_a.with_user(self.billing_user)
         with (
             freeze_time("2026-03-09"),
-            self.assertRaisesRegex(UserError, "no billable time from 2026-03-09"),
+            self.assertRaisesRegex(UserError, "no billable time from 03/09/2026"),
         ):
             as_user.action_send_client_summary()
         self._log("2026-03-10", 2.0)

@@ -25,7 +25,8 @@ EXPECTED = [
         2.9,
         450,
         1305,
-        "Rate 450.00 from 'Partner'; 02:50 h rounded up to 02:54 h (6-minute steps)",
+        "Rate $\xa0450.00 from 'Partner'; 02:50 h rounded up to "
+        "02:54 h (6-minute steps)",
     ),
     (
         "2026-03-03",
@@ -35,7 +36,8 @@ EXPECTED = [
         0.2,
         280,
         56,
-        "Rate 280.00 from 'Senior'; 00:05 h raw billed as 00:12 h (12-minute minimum)",
+        "Rate $\xa0280.00 from 'Senior'; 00:05 h raw billed as 00:12 "
+        "h (12-minute minimum)",
     ),
     (
         "2026-03-04",
@@ -45,7 +47,8 @@ EXPECTED = [
         3.0,
         220,
         660,
-        "Rate 220.00 from 'Chloé Dubois on Hearing preparation' (valid 2026-01-01..)",
+        "Rate $\xa0220.00 from 'Chloé Dubois on Hearing preparation' "
+        "(valid from 01/01/2026)",
     ),
     (
         "2026-03-05",
@@ -55,7 +58,7 @@ EXPECTED = [
         1.2,
         190,
         228,
-        "Rate 190.00 (contract default); 01:10 h rounded up to 01:12 h "
+        "Rate $\xa0190.00 (contract default); 01:10 h rounded up to 01:12 h "
         "(6-minute steps)",
     ),
     (
@@ -76,7 +79,7 @@ EXPECTED = [
         4.0,
         280,
         1680,
-        "Rate 280.00 from 'Senior'; Weekend x1.5",
+        "Rate $\xa0280.00 from 'Senior'; Weekend ×1.5",
     ),
     (
         "2026-03-09",
@@ -86,7 +89,7 @@ EXPECTED = [
         9.5,
         450,
         4275,
-        "Rate 450.00 from 'Partner'",
+        "Rate $\xa0450.00 from 'Partner'",
     ),
     (
         "2026-03-10",
@@ -96,8 +99,8 @@ EXPECTED = [
         7.0,
         280,
         1960,
-        "Rate 280.00 from 'Senior'; Crosses the cap of 10,000.00 per billing "
-        "period (8,204.00 used before): held as a whole for approval",
+        "Rate $\xa0280.00 from 'Senior'; Crosses the cap of $\xa010,000.00 per billing "
+        "period ($\xa08,204.00 used before): held as a whole for approval",
     ),
     (
         "2026-03-11",
@@ -107,8 +110,8 @@ EXPECTED = [
         0.8,
         190,
         152,
-        "Rate 190.00 (contract default); 00:45 h rounded up to 00:48 h "
-        "(6-minute steps); Cap of 10,000.00 per billing period already reached: "
+        "Rate $\xa0190.00 (contract default); 00:45 h rounded up to 00:48 h "
+        "(6-minute steps); Cap of $\xa010,000.00 per billing period already reached: "
         "held for approval",
     ),
     (
@@ -119,7 +122,7 @@ EXPECTED = [
         1.0,
         450,
         450,
-        "Rate 450.00 from 'Partner'",
+        "Rate $\xa0450.00 from 'Partner'",
     ),
 ]
 
@@ -203,10 +206,11 @@ class TestWorkedExample(TimeBillingCommon):
 
     def _row(self, line, raw):
         digits = line.billing_currency_id.decimal_places
+        note = line.billing_note.replace("\xa0", " ")
         return (
             f"| {line.date} | {line.employee_id.name} | {line.task_id.name} | {raw} "
             f"| {line.billable_hours:.2f} | {line.billing_rate:,.{digits}f} "
-            f"| {line.billing_amount:,.{digits}f} | {line.billing_note} |"
+            f"| {line.billing_amount:,.{digits}f} | {note} |"
         )
 
     def test_worked_example(self):

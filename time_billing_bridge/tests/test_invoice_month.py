@@ -136,7 +136,7 @@ class TestInvoiceMonth(InvoiceCommon):
             body(invoice_b),
             [
                 ("March 2026: Project B", 12.0, 1800.0),
-                ("Retainer: 1,800.00 drawn, 1,200.00 left", 1.0, -1800.0),
+                ("Retainer: $\xa01,800.00 drawn, $\xa01,200.00 left", 1.0, -1800.0),
             ],
         )
         for invoice in invoice_a | invoice_b:
@@ -203,7 +203,7 @@ class TestInvoiceMonth(InvoiceCommon):
         self.assertEqual(march.amount_untaxed, 999.98)
         self.assertEqual(sum(lines.mapped("billing_amount")), 999.98)
         self.assertIn(
-            "Not billed: $\xa0100.00 over the cap of 1,000.00 per billing period "
+            "Not billed: $\xa0100.00 over the cap of $\xa01,000.00 per billing period "
             "written off",
             march.invoice_line_ids.mapped("name"),
         )

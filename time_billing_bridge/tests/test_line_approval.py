@@ -88,7 +88,7 @@ class TestBillingApproval(ApprovalCommon):
         self.assertEqual(line.billing_auto_approve_date, date(2026, 3, 5))
         self.assertEqual(
             line.billing_review_note,
-            "Under the approval thresholds: auto-approves on 2026-03-05.",
+            "Under the approval thresholds: auto-approves on 03/05/2026.",
         )
         # Time waiting for the grace period is not the approver's business.
         activity = self._approval_activities()
@@ -106,7 +106,7 @@ class TestBillingApproval(ApprovalCommon):
         self.assertFalse(line.billing_reviewer_id)
         self.assertEqual(
             line.billing_review_note,
-            "Approved automatically on 2026-03-05, after the grace period.",
+            "Approved automatically on 03/05/2026, after the grace period.",
         )
         self.assertEqual(waiting.billing_state, "to_approve")
         self.assertIn(
@@ -363,7 +363,7 @@ class TestBillingApproval(ApprovalCommon):
             "to this client.",
             notification.body,
         )
-        self.assertIn("2026-03-02, Project A, 10:00 h: Travel", notification.body)
+        self.assertIn("03/02/2026, Project A, 10:00 h: Travel", notification.body)
         summary = (
             "Time rejected by Ann Approver: 2 time entries, 19:00 h, "
             "$\xa01,900.00 (March 2026). Reason: Travel is not billable "

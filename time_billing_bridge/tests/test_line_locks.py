@@ -7,7 +7,7 @@ from odoo.tests import freeze_time, tagged
 from .common_approval import ApprovalCommon
 
 APPROVED_LOCK = (
-    "Line of 2026-03-02 (Sam Senior, 02:00 h) is approved: only a billing manager "
+    "Line of 03/02/2026 (Sam Senior, 02:00 h) is approved: only a billing manager "
     "can change it. Ask a billing manager, or ask Ann Approver to reject it first."
 )
 
@@ -67,7 +67,7 @@ class TestBillingLock(ApprovalCommon):
         self.assertEqual(len(self._approval_activities()), 1)
         self.contract_a.invalidate_recordset(["message_ids"])
         self.assertIn(
-            "changed reviewed time (2026-03-02 Sam Senior 09:00 h): it is priced and "
+            "changed reviewed time (03/02/2026 Sam Senior 09:00 h): it is priced and "
             "reviewed again.",
             self.contract_a.message_ids[0].body,
         )
@@ -77,7 +77,7 @@ class TestBillingLock(ApprovalCommon):
             self.line.with_user(self.sam).unlink()
         self.assertEqual(
             str(caught.exception),
-            "Line of 2026-03-02 (Sam Senior, 02:00 h) is approved: only a billing "
+            "Line of 03/02/2026 (Sam Senior, 02:00 h) is approved: only a billing "
             "manager can delete it. Ask a billing manager, or ask Ann Approver to "
             "reject it first.",
         )
@@ -94,7 +94,7 @@ class TestBillingLock(ApprovalCommon):
                 self.subTest(user=user.login),
                 self.assertRaisesRegex(
                     UserError,
-                    r"Line of 2026-03-03 \(Sam Senior, 03:00 h\) is on invoice .*: it "
+                    r"Line of 03/03/2026 \(Sam Senior, 03:00 h\) is on invoice .*: it "
                     "cannot change while the invoice bills it",
                 ),
                 self.env.cr.savepoint(),
@@ -306,7 +306,7 @@ class TestSelfApproval(ApprovalCommon):
         self.assertEqual(own.billing_state, "to_approve")
         with self.assertRaisesRegex(
             AccessError,
-            r"You cannot approve your own time \(2026-03-02\) on contract 'Contract A'",
+            r"You cannot approve your own time \(03/02/2026\) on contract 'Contract A'",
         ):
             own.with_user(self.approver).action_billing_approve()
         self.assertEqual(own.billing_state, "to_approve")

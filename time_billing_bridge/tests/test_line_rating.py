@@ -23,13 +23,13 @@ class TestRating(RatingCommon):
         self.assertEqual(line.billing_period_start, date(2026, 3, 1))
         self.assertEqual(
             line.billing_note,
-            "Rate 100.00 (contract default); 01:02 h rounded up to 01:06 h "
+            "Rate $\xa0100.00 (contract default); 01:02 h rounded up to 01:06 h "
             "(6-minute steps)",
         )
         self.assertFalse(line.billing_hold_reason)
         line.unit_amount = 2
         self.assertEqual(self._priced(line), (2.0, 100.0, 200.0))
-        self.assertEqual(line.billing_note, "Rate 100.00 (contract default)")
+        self.assertEqual(line.billing_note, "Rate $\xa0100.00 (contract default)")
 
     def test_precedence_and_note(self):
         senior = self.employee_senior
@@ -54,9 +54,10 @@ class TestRating(RatingCommon):
         )
         self.assertEqual(
             hearing.billing_note,
-            "Rate 220.00 from 'Sam Senior on Hearing preparation' (valid 2026-01-01..)",
+            "Rate $\xa0220.00 from 'Sam Senior on Hearing preparation' "
+            "(valid from 01/01/2026)",
         )
-        self.assertEqual(travel.billing_note, "Rate 300.00 from 'Sam Senior'")
+        self.assertEqual(travel.billing_note, "Rate $\xa0300.00 from 'Sam Senior'")
 
     def test_role_follows_the_date_of_the_entry(self):
         self._rule(job_id=self.job_junior.id, rate=150)
@@ -80,7 +81,8 @@ class TestRating(RatingCommon):
         next_day = self._line(day="2026-07-01")
         self.assertEqual((last_day.billing_rate, next_day.billing_rate), (200, 230))
         self.assertEqual(
-            last_day.billing_note, "Rate 200.00 from 'Sam Senior' (valid ..2026-06-30)"
+            last_day.billing_note,
+            "Rate $\xa0200.00 from 'Sam Senior' (valid until 06/30/2026)",
         )
 
     def test_non_billable_task_and_source(self):
@@ -134,7 +136,8 @@ class TestRating(RatingCommon):
         ]
         self.assertEqual([line.billing_amount for line in lines], [100, 200, 100])
         self.assertEqual(
-            lines[1].billing_note, "Rate 100.00 (contract default); Public holiday x2"
+            lines[1].billing_note,
+            "Rate $\xa0100.00 (contract default); Public holiday ×2",
         )
 
     def test_weekend_and_daily_overtime_follow_the_order_of_entries(self):
@@ -154,7 +157,7 @@ class TestRating(RatingCommon):
         self.assertEqual(second.billing_amount, 425)
         self.assertEqual(
             second.billing_note,
-            "Rate 100.00 (contract default); Overtime x1.25 on 01:00 h "
+            "Rate $\xa0100.00 (contract default); Overtime ×1.25 on 01:00 h "
             "(beyond 08:00 h a day)",
         )
         self.assertEqual(other_person.billing_amount, 400)
@@ -175,7 +178,7 @@ class TestRating(RatingCommon):
         line = self._line(hours=0.1)
         self.assertEqual(line.billing_currency_id, yen)
         self.assertEqual(line.billing_amount, 333)
-        self.assertEqual(line.billing_note, "Rate 3,333 (contract default)")
+        self.assertEqual(line.billing_note, "Rate ¥\xa03,333 (contract default)")
 
     def test_discount(self):
         self.contract.discount = 12.5
@@ -352,7 +355,8 @@ class TestCapsAndRetainer(RatingCommon):
         self.assertEqual(self._priced(crossing), (3, 100, 300))
         self.assertEqual(
             crossing.billing_hold_reason,
-            "Crosses the cap of 1,000.00 (800.00 used before): held as a whole "
+            "Crosses the cap of $\xa01,000.00 ($\xa0800.00 used before): "
+            "held as a whole "
             "for approval",
         )
         self.assertEqual(self.contract.cap_consumed, 1100)
@@ -396,7 +400,7 @@ class TestCapsAndRetainer(RatingCommon):
         self.assertFalse(beyond.billing_hold_reason)
         self.assertEqual(
             beyond.billing_note,
-            "Rate 100.00 (contract default); Retainer of 10:00 h used up: "
+            "Rate $\xa0100.00 (contract default); Retainer of 10:00 h used up: "
             "01:00 h beyond it billed hourly",
         )
         # Falling back under the alert level re-arms it.
@@ -421,7 +425,8 @@ class TestCapsAndRetainer(RatingCommon):
         self.assertFalse(inside.billing_hold_reason)
         self.assertEqual(
             crossing.billing_hold_reason,
-            "Retainer of 1,000.00 used up: held for approval (100.00 beyond it)",
+            "Retainer of $\xa01,000.00 used up: held for approval "
+            "($\xa0100.00 beyond it)",
         )
         alert_type = self.env.ref(
             "time_billing_bridge.mail_act_time_billing_budget_alert"

@@ -77,16 +77,16 @@ class TestBillingValidation(ApprovalCommon):
         self.assertException(
             after,
             "no_contract",
-            "No contract covers Project A on 2027-01-15 "
-            "(contract 'Contract A' ends 2026-12-31)",
+            "No contract covers Project A on 01/15/2027 "
+            "(contract 'Contract A' ends 12/31/2026)",
         )
         self.assertFalse(after.billing_period_id)
         before = self._create_timesheet(date="2025-12-20")
         self.assertException(
             before,
             "no_contract",
-            "No contract covers Project A on 2025-12-20 "
-            "(contract 'Contract A' starts 2026-01-01)",
+            "No contract covers Project A on 12/20/2025 "
+            "(contract 'Contract A' starts 01/01/2026)",
         )
         # Moving the line into the engagement clears the exception.
         before.date = "2026-01-05"
@@ -101,7 +101,7 @@ class TestBillingValidation(ApprovalCommon):
         self.assertException(
             line,
             "no_contract",
-            "No contract covers Project A on 2026-03-02 "
+            "No contract covers Project A on 03/02/2026 "
             "(contract 'Contract A' is closed)",
         )
 
@@ -146,7 +146,7 @@ class TestBillingValidation(ApprovalCommon):
         self.assertException(
             line,
             "future_date",
-            "Dated 2026-04-13, in the future: time is billed once it is worked.",
+            "Dated 04/13/2026, in the future: time is billed once it is worked.",
         )
         Line = self.env["account.analytic.line"]
         self.assertFalse(Line._billing_revalidate_due(date(2026, 4, 12)))
@@ -169,7 +169,7 @@ class TestBillingValidation(ApprovalCommon):
         )
         self.assertEqual(
             late.billing_warning,
-            "Late entry from 2026-03-14 (closed period March 2026), "
+            "Late entry from 03/14/2026 (closed period March 2026), "
             "billed in April 2026",
         )
         # The line of the closed period stays where it was.
@@ -179,7 +179,7 @@ class TestBillingValidation(ApprovalCommon):
         later = self._create_timesheet(date="2026-03-20")
         self.assertEqual(
             later.billing_warning,
-            "Late entry from 2026-03-20 (closed period March 2026), billed in May 2026",
+            "Late entry from 03/20/2026 (closed period March 2026), billed in May 2026",
         )
         # Reopening March brings an edited line back to its own period.
         march.with_user(self.billing_manager).action_reopen()
@@ -194,7 +194,7 @@ class TestBillingValidation(ApprovalCommon):
         self.assertException(
             late,
             "closed_period",
-            "Late entry from 2026-03-14 (closed period March 2026): contract "
+            "Late entry from 03/14/2026 (closed period March 2026): contract "
             "'Contract A' has no open period left to bill it in.",
         )
 
@@ -268,7 +268,7 @@ class TestBillingValidation(ApprovalCommon):
         evening = self._create_timesheet(hours=11.0, name="Migration, night")
         self.assertEqual(
             evening.billing_warning,
-            "Sam Senior logged 25:00 h on 2026-03-02: entries overlap.",
+            "Sam Senior logged 25:00 h on 03/02/2026: entries overlap.",
         )
         self.assertNotEqual(evening.billing_state, "exception")
         self.assertEqual(evening.billing_state, "to_approve")  # 11 h > 8 h

@@ -11,7 +11,7 @@ approver (one activity per contract and billing period, kept by
 """
 
 from odoo import api, fields, models
-from odoo.tools.misc import format_amount, format_duration
+from odoo.tools.misc import format_amount, format_date, format_duration
 
 from ...const import ROUTABLE_STATES
 from ...tools.approval import approval_reasons, auto_approve_date, budget_share
@@ -85,7 +85,7 @@ class AccountAnalyticLine(models.Model):
                     "billing_auto_approve_date": day,
                     "billing_review_note": self.env._(
                         "Under the approval thresholds: auto-approves on %(date)s.",
-                        date=day.isoformat(),
+                        date=format_date(self.env, day),
                     ),
                 }
             else:
@@ -226,10 +226,11 @@ class AccountAnalyticLine(models.Model):
                     "%(user)s changed reviewed time (%(lines)s): it is priced and "
                     "reviewed again.",
                     user=self.env.user.name,
-                    lines=[
-                        f"{line.date.isoformat()} {line.employee_id.name or ''} "
+                    lines=", ".join(
+                        f"{format_date(self.env, line.date)} "
+                        f"{line.employee_id.name or ''} "
                         f"{format_duration(line.unit_amount)} h"
                         for line in lines
-                    ],
+                    ),
                 )
             )

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from odoo import fields, models
 from odoo.fields import Domain
-from odoo.tools.misc import format_duration
+from odoo.tools.misc import format_date, format_duration
 
 from ...tools.validation import (
     MAX_HOURS_PER_DAY,
@@ -162,7 +162,7 @@ class AccountAnalyticLine(models.Model):
                         "%(employee)s logged %(hours)s h on %(date)s: entries overlap.",
                         employee=line.employee_id.name,
                         hours=format_duration(total),
-                        date=line.date.isoformat(),
+                        date=format_date(self.env, line.date),
                     )
                 )
         # Start and end times come from the imported entries: first those of

@@ -11,7 +11,7 @@
 
 from odoo import api, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_duration
+from odoo.tools.misc import format_date, format_duration
 
 from ...const import GROUP_MANAGER, LOCKED_STATES
 from ...tools.guard import is_pipeline_write
@@ -62,7 +62,7 @@ class AccountAnalyticLine(models.Model):
     def _billing_lock_message(self, action="change"):
         self.ensure_one()
         values = {
-            "date": self.date.isoformat(),
+            "date": format_date(self.env, self.date),
             "employee": self.employee_id.name or self.user_id.name or "",
             "hours": format_duration(self.unit_amount),
         }
@@ -131,7 +131,7 @@ class AccountAnalyticLine(models.Model):
                     "Line of %(date)s (%(employee)s, %(hours)s h) is on invoice "
                     "%(invoice)s: it cannot be deleted. Delete its invoice line or "
                     "the draft, or cancel or credit the invoice first.",
-                    date=line.date.isoformat(),
+                    date=format_date(self.env, line.date),
                     employee=line.employee_id.name or "",
                     hours=format_duration(line.unit_amount),
                     invoice=line.sudo().billing_invoice_id.display_name or "-",

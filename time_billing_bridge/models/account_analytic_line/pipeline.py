@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_date
 
 from ...const import (
     BILLING_AMOUNT_GROUPS,
@@ -96,6 +97,12 @@ class AccountAnalyticLine(models.Model):
         help="Cleared when the time tracker marks the entry non-billable; such "
         "time is not billed.",
     )
+
+    def _billing_dates_label(self):
+        """The days of these lines, in order, as the user's language writes
+        them: "03/02/2026, 03/05/2026"."""
+        days = sorted(set(self.mapped("date")))
+        return ", ".join(format_date(self.env, day) for day in days)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -280,7 +287,7 @@ class AccountAnalyticLine(models.Model):
                         "Line of %(date)s (%(employee)s) belongs to %(company)s, "
                         "but contract '%(contract)s' to %(contract_company)s: time "
                         "is billed under a contract of its own company.",
-                        date=line.date.isoformat(),
+                        date=format_date(self.env, line.date),
                         employee=line.employee_id.name or "",
                         company=line.company_id.name,
                         contract=contract.display_name,
@@ -312,7 +319,7 @@ class AccountAnalyticLine(models.Model):
                 self.env._(
                     "Time of %(dates)s cannot go from '%(current)s' to "
                     "'%(target)s' in billing.",
-                    dates=sorted({line.date.isoformat() for line in wrong}),
+                    dates=wrong._billing_dates_label(),
                     current=labels.get(wrong[0].billing_state)
                     or self.env._("Not Billed"),
                     target=labels.get(state) or self.env._("Not Billed"),

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import format_amount, format_duration
+from odoo.tools.misc import format_amount, format_date, format_duration
 
 from ...const import GROUP_MANAGER
 from ...tools.notify import CLOSE, notification
@@ -110,7 +110,7 @@ class AccountAnalyticLine(models.Model):
                     "You cannot approve your own time (%(dates)s) on contract "
                     "'%(contract)s': ask another approver or a billing manager, or "
                     "allow self-approval on the contract.",
-                    dates=sorted({line.date.isoformat() for line in own}),
+                    dates=own._billing_dates_label(),
                     contract=own[0].billing_contract_id.display_name,
                 )
             )
@@ -170,13 +170,13 @@ class AccountAnalyticLine(models.Model):
         if auto:
             note = self.env._(
                 "Approved automatically on %(date)s, after the grace period.",
-                date=today.isoformat(),
+                date=format_date(self.env, today),
             )
         else:
             note = self.env._(
                 "Approved by %(user)s on %(date)s.",
                 user=self.env.user.name,
-                date=today.isoformat(),
+                date=format_date(self.env, today),
             )
         self._billing_set_state(
             "approved",
@@ -207,7 +207,7 @@ class AccountAnalyticLine(models.Model):
                 "billing_review_note": self.env._(
                     "Rejected by %(user)s on %(date)s.",
                     user=self.env.user.name,
-                    date=fields.Date.context_today(self).isoformat(),
+                    date=format_date(self.env, fields.Date.context_today(self)),
                 ),
             },
         )
@@ -267,7 +267,7 @@ class AccountAnalyticLine(models.Model):
                 Markup("<li>%s</li>")
                 % self.env._(
                     "%(date)s, %(project)s, %(hours)s h: %(description)s",
-                    date=line.date.isoformat(),
+                    date=format_date(self.env, line.date),
                     project=line.project_id.display_name,
                     hours=format_duration(line.unit_amount),
                     description=line.name,

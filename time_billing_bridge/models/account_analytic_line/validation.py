@@ -10,7 +10,7 @@ line that passes gets its billing period and its warnings.
 """
 
 from odoo import api, fields, models
-from odoo.tools.misc import format_duration
+from odoo.tools.misc import format_date, format_duration
 
 from ...const import BILLING_EXCEPTION_TYPES, LOCKED_STATES
 from ...tools.validation import ContractSpan, coverage_gap, duration_issue
@@ -163,7 +163,7 @@ class AccountAnalyticLine(models.Model):
             notes[line] = self.env._(
                 "Late entry from %(date)s (closed period %(period)s), billed in "
                 "%(target)s",
-                date=line.date.isoformat(),
+                date=format_date(self.env, line.date),
                 period=own.display_name or "-",
                 target=line.billing_period_id.display_name,
             )
@@ -238,7 +238,7 @@ class AccountAnalyticLine(models.Model):
                 "future_date",
                 self.env._(
                     "Dated %(date)s, in the future: time is billed once it is worked.",
-                    date=self.date.isoformat(),
+                    date=format_date(self.env, self.date),
                 ),
                 {},
             )
@@ -275,7 +275,7 @@ class AccountAnalyticLine(models.Model):
             kind, span = gap
             values = {
                 "project": line.project_id.display_name,
-                "date": line.date.isoformat(),
+                "date": format_date(self.env, line.date),
                 "contract": span.name,
             }
             if kind == "closed":
@@ -288,14 +288,14 @@ class AccountAnalyticLine(models.Model):
                 message = self.env._(
                     "No contract covers %(project)s on %(date)s (contract "
                     "'%(contract)s' ends %(end)s)",
-                    end=span.date_end.isoformat(),
+                    end=format_date(self.env, span.date_end),
                     **values,
                 )
             else:
                 message = self.env._(
                     "No contract covers %(project)s on %(date)s (contract "
                     "'%(contract)s' starts %(start)s)",
-                    start=span.date_start.isoformat(),
+                    start=format_date(self.env, span.date_start),
                     **values,
                 )
             issues[line] = ("no_contract", message, {})
@@ -330,7 +330,7 @@ class AccountAnalyticLine(models.Model):
                         "Late entry from %(date)s (closed period %(period)s): "
                         "contract '%(contract)s' has no open period left to bill "
                         "it in.",
-                        date=line.date.isoformat(),
+                        date=format_date(self.env, line.date),
                         period=period.display_name,
                         contract=contract.display_name,
                     ),

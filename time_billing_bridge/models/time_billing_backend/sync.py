@@ -23,6 +23,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL, split_every
+from odoo.tools.misc import format_datetime
 
 from ...exceptions import (
     ProviderAuthError,
@@ -365,7 +366,7 @@ class TimeBillingBackend(models.Model):
                     self.env._(
                         "Resuming the synchronisation started on %(date)s after "
                         "its last imported page",
-                        date=fields.Datetime.to_string(window_start),
+                        date=format_datetime(self.env, window_start, dt_format="short"),
                     )
                 )
         else:

@@ -8,7 +8,7 @@ sentences in the user's language, amounts in the contract's currency.
 from decimal import Decimal
 
 from odoo import models
-from odoo.tools.misc import format_duration
+from odoo.tools.misc import format_amount, format_date, format_duration
 
 
 class TimeBillingContract(models.Model):
@@ -16,21 +16,25 @@ class TimeBillingContract(models.Model):
 
     def _billing_format(self, value, unit):
         """``value`` as hours ("01:30 h", as the lists show them) or as an
-        amount of the contract."""
+        amount in the contract's currency, as the user's language writes it."""
         if unit == "hours":
             return self.env._("%(hours)s h", hours=format_duration(value))
-        digits = self.currency_id.decimal_places
-        return f"{Decimal(str(value)):,.{digits}f}"
+        return format_amount(self.env, float(value), self.currency_id)
 
     def _billing_validity(self, params):
         start, end = params.get("date_from"), params.get("date_to")
-        if not (start or end):
-            return ""
-        return self.env._(
-            " (valid %(start)s..%(end)s)",
-            start=start.isoformat() if start else "",
-            end=end.isoformat() if end else "",
-        )
+        if start and end:
+            return self.env._(
+                " (valid %(start)s to %(end)s)",
+                start=format_date(self.env, start),
+                end=format_date(self.env, end),
+            )
+        if start:
+            start = format_date(self.env, start)
+            return self.env._(" (valid from %(start)s)", start=start)
+        if end:
+            return self.env._(" (valid until %(end)s)", end=format_date(self.env, end))
+        return ""
 
     def _billing_cap_label(self, params):
         cap = self._billing_format(params["cap"], params["unit"])
@@ -108,10 +112,10 @@ class TimeBillingContract(models.Model):
                 **values,
             )
         if code == "weekend":
-            return self.env._("Weekend x%(factor)s", factor=factor(p["multiplier"]))
+            return self.env._("Weekend ×%(factor)s", factor=factor(p["multiplier"]))
         if code == "holiday":
             return self.env._(
-                "Public holiday x%(factor)s", factor=factor(p["multiplier"])
+                "Public holiday ×%(factor)s", factor=factor(p["multiplier"])
             )
         if code == "overtime":
             values = {
@@ -121,11 +125,11 @@ class TimeBillingContract(models.Model):
             }
             if p["per"] == "day":
                 return self.env._(
-                    "Overtime x%(factor)s on %(hours)s (beyond %(limit)s a day)",
+                    "Overtime ×%(factor)s on %(hours)s (beyond %(limit)s a day)",
                     **values,
                 )
             return self.env._(
-                "Overtime x%(factor)s on %(hours)s (beyond %(limit)s a week)",
+                "Overtime ×%(factor)s on %(hours)s (beyond %(limit)s a week)",
                 **values,
             )
         if code == "discount":

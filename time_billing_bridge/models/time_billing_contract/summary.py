@@ -28,6 +28,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import split_every
+from odoo.tools.misc import format_date
 
 from ...const import COUNTED_STATES, CTX_SUMMARY_PERIOD, GROUP_USER
 from ...tools.notify import RELOAD, notification
@@ -387,8 +388,8 @@ class TimeBillingContract(models.Model):
                         "Contract '%(name)s' has no billable time from %(start)s "
                         "to %(end)s: there is nothing to summarise.",
                         name=contract.display_name,
-                        start=first.isoformat(),
-                        end=last.isoformat(),
+                        start=format_date(self.env, first),
+                        end=format_date(self.env, last),
                     )
                 )
             recipients |= recipient
