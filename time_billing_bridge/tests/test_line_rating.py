@@ -85,6 +85,29 @@ class TestRating(RatingCommon):
             "Rate $\xa0200.00 from 'Sam Senior' (valid until 06/30/2026)",
         )
 
+    def test_note_in_the_language_of_whoever_logs_the_time(self):
+        euro = self._enable_currency("EUR")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.contract.write({"currency_id": euro.id})
+        self._rule(employee_id=self.employee_senior.id, rate=1200, date_to="2026-06-30")
+        line = (
+            self.env["account.analytic.line"]
+            .with_context(lang="fr_FR")
+            .create(
+                {
+                    "name": "Audit",
+                    "employee_id": self.employee_senior.id,
+                    "project_id": self.project.id,
+                    "date": "2026-06-30",
+                    "unit_amount": 1.0,
+                }
+            )
+        )
+        # French writes 1 200,00 € (narrow spaces) and the day first.
+        note = line.billing_note.replace("\u202f", " ").replace("\xa0", " ")
+        self.assertIn("1 200,00 €", note)
+        self.assertIn("30/06/2026", note)
+
     def test_non_billable_task_and_source(self):
         rule = self._rule(task_id=self.task_travel.id, billable=False)
         travel = self._line(hours=3, task_id=self.task_travel.id)
