@@ -68,6 +68,17 @@ class TestContractGauges(TimeBillingCommon):
         self.assertIn("04:00 h held", shown["html"])
         self.assertIn(f'href="/odoo/time.billing.period/{march.id}"', shown["html"])
 
+    def test_held_time_in_a_period_closed_by_invoicing_is_flagged(self):
+        first, crossing = self._over_cap("2026-03-02", "2026-03-03")
+        self._set_billing_state(first, "invoiced")
+        march = crossing.billing_period_id
+        march.action_close()
+        self.assertEqual(crossing.billing_state, "to_approve")
+        shown = self._contract()
+        self.assertEqual(shown["periods"], march)
+        self.assertIn("March 2026</a>: closed, 04:00 h held", shown["html"])
+        self.assertNotIn("over its cap", shown["html"])
+
     def test_over_cap_without_held_time_is_flagged(self):
         first, crossing = self._over_cap("2026-02-02", "2026-02-03")
         self._set_billing_state(crossing, "approved")

@@ -33,8 +33,8 @@ class TimeBillingContract(models.Model):
         comodel_name="time.billing.period",
         string="Periods to Look At",
         compute="_compute_budget_warning",
-        help="Earlier billing periods still open whose time is over the cap "
-        "or held by pricing for the approver.",
+        help="Earlier billing periods with time held by pricing for the "
+        "approver, or still open and over the cap.",
     )
     budget_warning = fields.Html(
         compute="_compute_budget_warning", sanitize_attributes=False
@@ -87,8 +87,8 @@ class TimeBillingContract(models.Model):
             contract.budget_warning = contract._get_budget_warning_html(periods)
 
     def _get_budget_warning_periods(self, today):
-        """The periods before the current one that are still open, have time
-        not invoiced yet, and are over their cap or hold time."""
+        """The periods before the current one with time not invoiced yet
+        that hold time, or are still open and over their cap."""
         self.ensure_one()
         contract = self._origin
         if not (contract and self.date_start):
@@ -98,11 +98,13 @@ class TimeBillingContract(models.Model):
             day = min(day, self.date_end)
         current_start = self._billing_period_bounds(day)[0]
         earlier = contract.billing_period_ids.filtered(
-            lambda period: period.state == "open" and period.date_from < current_start
+            lambda period: period.date_from < current_start and period.unbilled_count
         )
+        # Held time waits for the approver even once invoicing closed its
+        # period; time over the cap matters only while the period is open.
         return earlier.filtered(
-            lambda period: period.unbilled_count
-            and (period.held_hours or not float_is_zero(period.cap_over, 2))
+            lambda period: period.held_hours
+            or (period.state == "open" and not float_is_zero(period.cap_over, 2))
         ).sorted("date_from")
 
     def _get_budget_warning_html(self, periods):
@@ -113,7 +115,9 @@ class TimeBillingContract(models.Model):
         items = []
         for period in periods:
             facts = []
-            if not float_is_zero(period.cap_over, 2):
+            if period.state == "closed":
+                facts.append(self.env._("closed"))
+            if period.state == "open" and not float_is_zero(period.cap_over, 2):
                 facts.append(
                     self.env._(
                         "over its cap by %(over)s",
@@ -131,9 +135,7 @@ class TimeBillingContract(models.Model):
                 Markup('<li><a href="/odoo/time.billing.period/%s">%s</a>: %s</li>')
                 % (period.id, period.display_name, ", ".join(facts))
             )
-        title = escape(
-            self.env._("Earlier periods still open need a look before invoicing:")
-        )
+        title = escape(self.env._("Earlier periods need a look before invoicing:"))
         return Markup("<p class='mb-1'>%s</p><ul class='mb-0'>%s</ul>") % (
             title,
             Markup("").join(items),
