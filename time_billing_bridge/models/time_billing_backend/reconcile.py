@@ -29,6 +29,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, split_every
+from odoo.tools.misc import format_date
 
 from ...exceptions import ProviderError
 from ...importer import staging
@@ -122,8 +123,8 @@ class TimeBillingBackend(models.Model):
         last_day = fields.Date.context_today(self)
         first_day = last_day - timedelta(days=self.deletion_check_days)
         window = {
-            "start": fields.Date.to_string(first_day),
-            "end": fields.Date.to_string(last_day),
+            "start": format_date(self.env, first_day),
+            "end": format_date(self.env, last_day),
         }
         # Entries written after this transaction began (a webhook meanwhile)
         # may be missing from the listing without being gone: they are left

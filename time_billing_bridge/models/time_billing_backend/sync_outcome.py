@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import format_datetime
 
 from ...const import (
     ACTIVITY_SYNC_FAILURE,
@@ -149,7 +150,9 @@ class TimeBillingBackend(models.Model):
                         "synchronisation (entries read again are recognised, "
                         "not duplicated).",
                         count=attempts,
-                        start=fields.Datetime.to_string(backend.sync_resume_start),
+                        start=format_datetime(
+                            self.env, backend.sync_resume_start, dt_format="short"
+                        ),
                     ),
                 ]
             )
