@@ -20,8 +20,8 @@
 # Environment: TBB_TEST_DB (tbb_test), TBB_TEST_DB_SALE (tbb_test_sale),
 #   TBB_PHASE_TIMEOUT (seconds per Odoo phase, 1200), TBB_FAIL_ON_WARNINGS=1
 #   (count logged warnings as failures), TBB_REQUIRE_BROWSER=1 (count browser
-#   tests skipped for want of Chromium as failures; .ci/run sets it when
-#   Chromium is installed), TBB_REQUIRE_PDF=1 (the invoice PDF test fails
+#   tests skipped for want of Chromium as failures; .ci/run always sets it,
+#   installing Chromium first), TBB_REQUIRE_PDF=1 (the invoice PDF test fails
 #   instead of skipping without wkhtmltopdf; .ci/run sets it when installed),
 #   TBB_MODULE, ODOO_SRC.
 set -euo pipefail
