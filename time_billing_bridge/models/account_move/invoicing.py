@@ -70,6 +70,15 @@ class AccountMove(models.Model):
         for move in self:
             move.billing_timesheet_count = counts.get(move._origin, 0)
 
+    def _compute_is_sale_installed(self):
+        # Odoo shows the quantity, unit and product columns of the invoice
+        # lines by default only when Sales is installed; an invoice of time
+        # shows them too: the hours are what its reader checks.
+        res = super()._compute_is_sale_installed()
+        for move in self.filtered("billing_contract_id"):
+            move.is_sale_installed = True
+        return res
+
     def action_view_billing_timesheets(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
