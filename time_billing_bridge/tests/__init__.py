@@ -77,3 +77,4 @@ from . import test_core_reminders
 from . import test_invoice_reminders
 from . import test_invoice_reminders_access
 from . import test_ui_apps
+from . import test_tour_admin
