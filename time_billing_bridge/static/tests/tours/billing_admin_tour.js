@@ -102,8 +102,8 @@ registry.category("web_tour.tours").add("time_billing_admin_connects_backend", {
             run: "click",
         },
         {
-            content: "The wizard proposes the source's person",
-            trigger: ".modal .o_field_widget[name='external_label']:contains('Alex Outsider')",
+            content: "The wizard proposes the source's person, only",
+            trigger: ".modal:not(:has(.o_field_widget[name='kind'])) .o_field_widget[name='external_label']:contains('Alex Outsider')",
         },
         {
             content: "Choose the employee",
