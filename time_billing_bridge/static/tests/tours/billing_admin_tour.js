@@ -39,12 +39,7 @@ registry.category("web_tour.tours").add("time_billing_admin_connects_backend", {
             run: "click",
         },
         {
-            content: "Open the Connection tab",
-            trigger: ".o_notebook_headers a[name='connection']",
-            run: "click",
-        },
-        {
-            content: "Harvest's public API is proposed",
+            content: "The Connection tab opens, with Harvest's public API",
             trigger: ".o_field_widget[name='api_url'] input:value('https://api.harvestapp.com/v2')",
         },
         {
