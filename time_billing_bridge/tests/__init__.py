@@ -78,4 +78,5 @@ from . import test_invoice_reminders
 from . import test_invoice_reminders_access
 from . import test_ui_apps
 from . import test_tour_accountant
+from . import test_tour_admin
 from . import test_tour_approver

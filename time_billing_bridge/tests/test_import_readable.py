@@ -236,3 +236,30 @@ class TestImportReadable(ImportCommon):
         )
         self.assertEqual(mapping.display_name, "Jane Doe (id 4711)")
         self.assertEqual(entry.state, "imported")
+
+    def test_map_wizard_maps_only_what_the_entries_wait_for(self):
+        # Waiting on a user and a project: a task mapping would be keyed on
+        # one of their references, and the entries would still wait. (With
+        # one kind waiting, the form does not offer the choice.)
+        unknown_user = {"user_ref": "u-k", "user_email": "", "user_name": "Kim"}
+        self.process(
+            make_entry("map-2", **unknown_user),
+            make_entry("map-3", project_ref="p-q", project_name="Q", **unknown_user),
+        )
+        entries = self.entry("map-2") | self.entry("map-3")
+        action = entries.action_open_map_wizard()
+        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
+        self.assertEqual((form.kind, form.available_kinds), ("user", "project,user"))
+        form.kind = "task"
+        form.task_id = self.task_a
+        wizard = form.save()
+        with self.assertRaisesRegex(
+            UserError, "waits for a task mapping; they wait for: project, user"
+        ):
+            wizard.action_map()
+        self.assertFalse(
+            self.env["time.billing.mapping"].search(
+                [("backend_id", "=", self.backend.id), ("kind", "=", "task")]
+            )
+        )
+        self.assertEqual(set(entries.mapped("state")), {"exception"})

@@ -108,6 +108,19 @@ class TimeBillingEntryMapWizard(models.TransientModel):
     def action_map(self):
         """Create (or retarget) the mapping and re-process the waiting entries."""
         self.ensure_one()
+        waiting = self.available_kinds.split(",") if self.available_kinds else []
+        if waiting and self.kind not in waiting:
+            # The reference in the form is that of another kind: mapping it
+            # would key a wrong mapping and leave the entries waiting.
+            kinds = dict(self._fields["kind"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "None of these entries waits for a %(kind)s mapping; they "
+                    "wait for: %(waiting)s.",
+                    kind=kinds[self.kind].lower(),
+                    waiting=", ".join(kinds[kind].lower() for kind in waiting),
+                )
+            )
         target_field = MAPPING_TARGET_FIELDS[self.kind]
         target = self[target_field]
         if not target:
