@@ -200,7 +200,7 @@ class TimeBillingPeriod(models.Model):
         self.cap_limit = cap
         self.cap_percent = 100.0 * used / cap
         self.cap_over = max(used - cap, 0.0)
-        self.cap_label = contract._get_quantity_text(cap, contract.cap_type)
+        self.cap_label = contract._billing_format(cap, contract.cap_type)
 
     # Finding periods
 

@@ -32,7 +32,7 @@ class TestInvoiceRetainer(InvoiceCommon):
         # No balance yet: the first run drafts the top-up.
         topup = self._run("2026-02-28").invoice_ids
         self.assertEqual(
-            lines_of(topup), [("Retainer top-up: 1,000.00, Contract A", 1000.0)]
+            lines_of(topup), [("Retainer top-up: $\xa01,000.00, Contract A", 1000.0)]
         )
         # Drafts bring nothing in: only posted top-ups do.
         self.assertEqual(self.contract_a.retainer_prepaid_amount, 0.0)

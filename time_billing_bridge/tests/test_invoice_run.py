@@ -164,8 +164,8 @@ class TestInvoiceRun(InvoiceCommon):
         self.assertEqual(
             [(line.name, line.price_unit) for line in product_lines(invoice)],
             [
-                ("March 2026: Sam Senior at 100.00", 100.0),
-                ("March 2026: Sam Senior at 150.00", 150.0),
+                ("March 2026: Sam Senior at $\xa0100.00", 100.0),
+                ("March 2026: Sam Senior at $\xa0150.00", 150.0),
             ],
         )
 

@@ -12,7 +12,6 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.tools.float_utils import float_is_zero
-from odoo.tools.misc import format_amount, format_duration
 
 
 def format_multiplier(value):
@@ -42,13 +41,6 @@ class TimeBillingContract(models.Model):
     multiplier_summary = fields.Char(
         string="Multipliers", compute="_compute_multiplier_summary"
     )
-
-    def _get_quantity_text(self, value, unit):
-        """``value`` as hours ("12:30 h") or as an amount in the contract's
-        currency ("$ 1,200.00")."""
-        if unit == "hours":
-            return self.env._("%(hours)s h", hours=format_duration(value))
-        return format_amount(self.env, value, self.currency_id)
 
     @api.depends("cap_period_start", "cap_percent", "cap_scope", "billing_period")
     def _compute_cap_gauge_label(self):
@@ -121,14 +113,14 @@ class TimeBillingContract(models.Model):
                 facts.append(
                     self.env._(
                         "over its cap by %(over)s",
-                        over=self._get_quantity_text(period.cap_over, self.cap_type),
+                        over=self._billing_format(period.cap_over, self.cap_type),
                     )
                 )
             if period.held_hours:
                 facts.append(
                     self.env._(
                         "%(hours)s held",
-                        hours=self._get_quantity_text(period.held_hours, "hours"),
+                        hours=self._billing_format(period.held_hours, "hours"),
                     )
                 )
             items.append(
