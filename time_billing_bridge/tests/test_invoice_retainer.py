@@ -46,7 +46,7 @@ class TestInvoiceRetainer(InvoiceCommon):
             lines_of(march),
             [
                 ("March 2026: Project A", 600.0),
-                ("Retainer: 600.00 drawn, 400.00 left", -600.0),
+                ("Retainer: $\xa0600.00 drawn, $\xa0400.00 left", -600.0),
             ],
         )
         self.assertEqual(march.amount_untaxed, 0.0)
@@ -63,7 +63,7 @@ class TestInvoiceRetainer(InvoiceCommon):
             lines_of(april),
             [
                 ("April 2026: Project A", 700.0),
-                ("Retainer: 400.00 drawn, 0.00 left", -400.0),
+                ("Retainer: $\xa0400.00 drawn, $\xa00.00 left", -400.0),
             ],
         )
         self.assertEqual(april.amount_untaxed, 300.0)
