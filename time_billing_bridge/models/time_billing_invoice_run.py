@@ -199,11 +199,13 @@ class TimeBillingInvoiceRun(models.Model):
     @api.model
     def _cron_create_invoices(self):
         """Daily: invoice the billing periods that ended, for every contract
-        that is not closed (each company on its own)."""
+        that is not closed (each company on its own). A day with nothing to
+        invoice nor to report leaves no run behind."""
         contracts = (
             self.env["time.billing.contract"].sudo().search([("state", "!=", "closed")])
         )
-        self._run(contracts, trigger="cron")
+        runs = self._run(contracts, trigger="cron")
+        runs.sudo().filtered(lambda run: not (run.invoice_ids or run.skip_ids)).unlink()
 
 
 class TimeBillingInvoiceRunSkip(models.Model):

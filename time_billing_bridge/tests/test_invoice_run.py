@@ -85,6 +85,15 @@ class TestInvoiceRun(InvoiceCommon):
         )
         self.assertEqual(self.contract_a.invoice_count, 1)
 
+    def test_the_daily_job_invoices_the_month_that_ended(self):
+        self._march()
+        Run = self.env["time.billing.invoice.run"]
+        Run._cron_create_invoices()
+        run = Run.search([("trigger", "=", "cron")])
+        self.assertEqual(len(run), 1)
+        self.assertEqual(run.invoice_ids.billing_period_id, self._period("2026-03-02"))
+        self.assertEqual(product_lines(run.invoice_ids).mapped("quantity"), [3.5, 3.0])
+
     def test_running_the_same_periods_again_adds_nothing(self):
         self._march()
         first = self._run("2026-03-31")
@@ -92,9 +101,12 @@ class TestInvoiceRun(InvoiceCommon):
         second = self._run("2026-03-31")
         self.assertFalse(second.invoice_ids)
         self.assertFalse(second.skip_ids)
-        # Nor does the daily job, the next day.
-        self.env["time.billing.invoice.run"]._cron_create_invoices()
+        # Nor does the daily job, the next day, and it leaves no empty run.
+        Run = self.env["time.billing.invoice.run"]
+        runs = Run.search([])
+        Run._cron_create_invoices()
         self.assertEqual(self.contract_a.invoice_count, 1)
+        self.assertEqual(Run.search([]), runs)
 
     def test_time_waiting_for_approval_is_reported_then_billed_late(self):
         self._create_timesheet(date="2026-03-02", hours=2.0)
