@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from lxml import etree
 
-from odoo.tests import Form, TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 from odoo.tools.misc import file_path
 
 from .common import TimeBillingCommon
@@ -57,7 +57,7 @@ class TestBillingMenu(TimeBillingCommon):
         )
         self.assertEqual(
             self._children("time_billing_invoicing_menu"),
-            ["Time to Bill", "Invoice Runs"],
+            ["Time to Bill", "Invoice Runs", "Payment Reminders"],
         )
         self.assertEqual(
             self._children("time_billing_imports_menu"),
@@ -102,6 +102,7 @@ class TestBillingMenu(TimeBillingCommon):
                     "time_billing_webhook_event_action",
                     "time_billing_mapping_action",
                     "time_billing_reminder_policy_action",
+                    "time_billing_reminder_action",
                 )
             },
             actions,
@@ -122,6 +123,33 @@ class TestBillingMenu(TimeBillingCommon):
             self.env.ref("time_billing_bridge.time_billing_import_file_menu").id,
             user_sees,
         )
+
+    def test_accountants_find_runs_and_reminders_in_invoicing(self):
+        accountant = new_test_user(
+            self.env,
+            login="tbb_menu_accountant",
+            groups="base.group_user,account.group_account_invoice",
+        )
+        Menu = self.env["ir.ui.menu"]
+        customers = self.env.ref("account.menu_finance_receivables")
+        in_invoicing = {
+            self.env.ref(f"time_billing_bridge.{xmlid}")
+            for xmlid in (
+                "time_billing_account_invoice_run_menu",
+                "time_billing_account_reminder_menu",
+            )
+        }
+        for menu in in_invoicing:
+            self.assertEqual(menu.parent_id, customers)
+        seen = Menu.with_user(accountant)._visible_menu_ids()
+        self.assertLessEqual({menu.id for menu in in_invoicing}, seen)
+        # Without the Billing group, the Billing menu stays hidden.
+        root = self.env.ref("time_billing_bridge.time_billing_menu_root")
+        self.assertNotIn(root.id, seen)
+        # What the menus open, the accountant may read.
+        for menu in in_invoicing:
+            model = menu.action.res_model
+            self.env[model].with_user(accountant).search([])
 
 
 @tagged("post_install", "-at_install")
