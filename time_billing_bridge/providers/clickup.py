@@ -37,6 +37,7 @@ from .common import (
     work_interval,
 )
 from .http import HttpAdapter, HttpClient
+from .paging import read_resume_token
 from .webhooks import header, verify_hmac_signature
 
 LABEL = "ClickUp"
@@ -203,14 +204,13 @@ class ClickUpAdapter(HttpAdapter):
             for i in range(0, len(members), ASSIGNEE_BATCH)
         ] or [[]]
         if resume_token:
-            try:
-                state = json.loads(resume_token)
-                start, end = int(state["start"]), int(state["end"])
-                batch_index = int(state["batch"])
-            except (ValueError, KeyError, TypeError) as err:
-                raise ProviderError(
-                    f"ClickUp: cannot continue from resume token {resume_token!r}."
-                ) from err
+            start, end, batch_index = read_resume_token(
+                LABEL,
+                resume_token,
+                lambda state: tuple(
+                    int(state[key]) for key in ("start", "end", "batch")
+                ),
+            )
         else:
             first_day = start_window(since, self.options)
             first = (

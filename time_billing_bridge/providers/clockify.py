@@ -51,7 +51,7 @@ from .common import (
     work_interval,
 )
 from .http import HttpAdapter, HttpClient
-from .paging import PageGuard
+from .paging import PageGuard, read_resume_token
 from .webhooks import header, verify_clockify_signature
 
 _logger = logging.getLogger(__name__)
@@ -242,18 +242,15 @@ class ClockifyAdapter(HttpAdapter):
             yield page
 
     def _resume_state(self, resume_token):
-        try:
-            state = json.loads(resume_token)
+        def read(state):
             if state.get("mode") == "changes":
                 int(state["done"])
                 str(state["start"]), str(state["end"])
             else:
                 str(state["user"]), int(state["page"])
-        except (ValueError, KeyError, TypeError, AttributeError) as err:
-            raise ProviderError(
-                f"Clockify: cannot continue from resume token {resume_token!r}."
-            ) from err
-        return state
+            return state
+
+        return read_resume_token(LABEL, resume_token, read)
 
     def _iter_changed(self, since, until, state):
         """Pages of the entries created or updated from ``since`` to

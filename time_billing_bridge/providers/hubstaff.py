@@ -71,7 +71,7 @@ from .common import (
     to_naive_utc,
 )
 from .http import HttpAdapter, HttpClient
-from .paging import PageGuard
+from .paging import PageGuard, read_resume_token
 from .redact import secret_forms
 
 LABEL = "Hubstaff"
@@ -351,14 +351,14 @@ class HubstaffAdapter(HttpAdapter):
 
     def iter_pages(self, since=None, until=None, resume_token=None):
         if resume_token:
-            try:
-                state = json.loads(resume_token)
-                start = date.fromisoformat(state["start"])
-                end = date.fromisoformat(state["end"])
-            except (ValueError, KeyError, TypeError) as err:
-                raise ProviderError(
-                    f"Hubstaff: cannot continue from resume token {resume_token!r}."
-                ) from err
+            start, end = read_resume_token(
+                LABEL,
+                resume_token,
+                lambda state: (
+                    date.fromisoformat(state["start"]),
+                    date.fromisoformat(state["end"]),
+                ),
+            )
         else:
             today = datetime.now(UTC).date()
             start = start_window(since, self.options) or today - DEFAULT_HISTORY

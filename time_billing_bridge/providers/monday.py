@@ -66,6 +66,7 @@ from .common import (
 )
 from .http import HttpAdapter
 from .monday_client import MondayClient
+from .paging import read_resume_token
 
 LABEL = "monday.com"
 API_VERSION = "2025-07"
@@ -381,13 +382,11 @@ class MondayAdapter(HttpAdapter):
     def iter_pages(self, since=None, until=None, resume_token=None):
         index, cursor = 0, None
         if resume_token:
-            try:
-                state = json.loads(resume_token)
-                index, cursor = int(state["board"]), state.get("cursor") or None
-            except (ValueError, KeyError, TypeError) as err:
-                raise ProviderError(
-                    f"monday.com: cannot continue from resume token {resume_token!r}."
-                ) from err
+            index, cursor = read_resume_token(
+                LABEL,
+                resume_token,
+                lambda state: (int(state["board"]), state.get("cursor") or None),
+            )
         if since is not None and since.tzinfo is not None:
             since = _naive_utc(since)
         boards = self.boards

@@ -9,12 +9,25 @@ yielding pages (Harvest's users, Clockify's users, QuickBooks Time's
 jobcodes and deletions). Pure Python: no ORM, no HTTP.
 """
 
+import json
+
 from ..const import PARAM_SYNC_MAX_PAGES
 from ..exceptions import ProviderError
 from .http import mask_url
 
 # Longest position quoted in an error.
 _POSITION_MAX = 300
+
+
+def read_resume_token(label, token, read):
+    """``read(state)`` of the JSON ``state`` in a resume token the adapter
+    wrote; a token it cannot read stops with an error that quotes it."""
+    try:
+        return read(json.loads(token))
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise ProviderError(
+            f"{label}: cannot continue from resume token {token!r}."
+        ) from err
 
 
 class PageGuard:

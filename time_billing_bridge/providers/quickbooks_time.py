@@ -39,7 +39,7 @@ from .common import (
     work_interval,
 )
 from .http import HttpAdapter, HttpClient
-from .paging import PageGuard
+from .paging import PageGuard, read_resume_token
 
 LABEL = "QuickBooks Time"
 # The first run reads everything changed since then unless a start date is set.
@@ -218,13 +218,11 @@ class QuickBooksTimeAdapter(HttpAdapter):
 
     def iter_pages(self, since=None, until=None, resume_token=None):
         if resume_token:
-            try:
-                state = json.loads(resume_token)
-                params, page = dict(state["params"]), int(state["page"])
-            except (ValueError, KeyError, TypeError) as err:
-                raise ProviderError(
-                    f"QuickBooks Time: cannot resume from {resume_token!r}."
-                ) from err
+            params, page = read_resume_token(
+                LABEL,
+                resume_token,
+                lambda state: (dict(state["params"]), int(state["page"])),
+            )
         else:
             params, page = self._query(since, until), 1
         params.update(on_the_clock="both", jobcode_type="regular", limit=self.page_size)
@@ -270,18 +268,11 @@ class QuickBooksTimeAdapter(HttpAdapter):
                 "on_the_clock": "both",
                 "limit": self.max_page_size,
             }
-            page = 1
-            guard = PageGuard(f"{LABEL} (approvals)", self.config.max_pages)
-            while True:
-                data, _response = self.http.get_json(
-                    "timesheets", {**params, "page": page}
-                )
-                guard.check()
-                records, entries, _errors = self._read_answer(data)
+            for data, _records in self._read_all(
+                "timesheets", params, "approvals", "timesheets"
+            ):
+                _records, entries, _errors = self._read_answer(data)
                 approved += [e for e in entries if e.approval_status == "approved"]
-                if data.get("more") is not True or not records:
-                    break
-                page += 1
         return Page(entries=approved)
 
     def iter_deleted(self, since=None):
@@ -291,39 +282,39 @@ class QuickBooksTimeAdapter(HttpAdapter):
             return
         params = self._query(since, None)
         params["limit"] = self.page_size
-        page = 1
-        guard = PageGuard(f"{LABEL} (deleted timesheets)", self.config.max_pages)
-        while True:
-            data, _response = self.http.get_json(
-                "timesheets_deleted", {**params, "page": page}
-            )
-            guard.check()
-            records = _results(data, "timesheets")
+        listing = self._read_all(
+            "timesheets_deleted", params, "deleted timesheets", "timesheets"
+        )
+        for _data, records in listing:
             for record in records:
                 if isinstance(record, dict) and record.get("id") is not None:
                     yield ref(record["id"])
+
+    def _read_all(self, path, params, what, key):
+        """``(answer, records)`` of each page of a listing read whole (the
+        ``key`` list of its results), until it says there is no more."""
+        guard = PageGuard(f"{LABEL} ({what})", self.config.max_pages)
+        page = 1
+        while True:
+            data, _response = self.http.get_json(path, {**params, "page": page})
+            guard.check()
+            records = _results(data, key)
+            yield data, records
             if data.get("more") is not True or not records:
-                break
+                return
             page += 1
 
     def _jobcode_tree(self):
         """Every jobcode by id, read once per adapter (a timesheet's own
         supplemental data lacks the jobcode's parents)."""
         if self._jobcodes is None:
-            codes, page = {}, 1
-            guard = PageGuard(f"{LABEL} (jobcodes)", self.config.max_pages)
-            while True:
-                data, _response = self.http.get_json(
-                    "jobcodes",
-                    {"type": "all", "active": "both", "page": page, "limit": 200},
-                )
-                guard.check()
-                records = _results(data, "jobcodes")
+            codes = {}
+            params = {"type": "all", "active": "both", "limit": 200}
+            for _data, records in self._read_all(
+                "jobcodes", params, "jobcodes", "jobcodes"
+            ):
                 for code in records:
                     if isinstance(code, dict) and code.get("id") is not None:
                         codes[ref(code["id"])] = code
-                if data.get("more") is not True or not records:
-                    break
-                page += 1
             self._jobcodes = codes
         return self._jobcodes

@@ -36,6 +36,7 @@ from .common import (
     work_interval,
 )
 from .http import HttpAdapter, HttpClient
+from .paging import read_resume_token
 from .webhooks import header, toggl_validation_response, verify_toggl_signature
 
 _logger = logging.getLogger(__name__)
@@ -174,6 +175,19 @@ def _split_rows(rows):
     return narrowed, errors
 
 
+def _resume_position(state):
+    """``(start, end, chunk, cursor)`` of the state in a resume token."""
+    start, end, chunk = (
+        date.fromisoformat(state[key]) for key in ("start", "end", "chunk")
+    )
+    cursor = {
+        key: state[key]
+        for key in ("first_row_number", "first_id", "first_timestamp")
+        if state.get(key) is not None
+    }
+    return start, end, chunk, cursor
+
+
 @register
 class TogglAdapter(HttpAdapter):
     """Toggl Track: HTTP Basic ``<token>:api_token``; workspace in account_ref.
@@ -243,20 +257,9 @@ class TogglAdapter(HttpAdapter):
 
     def iter_pages(self, since=None, until=None, resume_token=None):
         if resume_token:
-            try:
-                state = json.loads(resume_token)
-                start = date.fromisoformat(state["start"])
-                end = date.fromisoformat(state["end"])
-                chunk = date.fromisoformat(state["chunk"])
-            except (ValueError, KeyError, TypeError) as err:
-                raise ProviderError(
-                    f"Toggl Track: cannot continue from resume token {resume_token!r}."
-                ) from err
-            cursor = {
-                key: state[key]
-                for key in ("first_row_number", "first_id", "first_timestamp")
-                if state.get(key) is not None
-            }
+            start, end, chunk, cursor = read_resume_token(
+                LABEL, resume_token, _resume_position
+            )
         else:
             start, end = self._window(since, until)
             chunk, cursor = start, {}
