@@ -13,11 +13,7 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.tools.float_utils import float_is_zero
 
-
-def format_multiplier(value):
-    """``1.5`` as "×1.5", ``2.0`` as "×2": the stored float, as written."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return f"×{text}"
+from .notes import format_multiplier
 
 
 class TimeBillingContract(models.Model):

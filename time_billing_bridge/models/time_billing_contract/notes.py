@@ -11,6 +11,12 @@ from odoo import models
 from odoo.tools.misc import format_amount, format_date, format_duration
 
 
+def format_multiplier(value):
+    """``1.5`` as "×1.5", ``2.0`` as "×2": the stored float, as written."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return f"×{text}"
+
+
 class TimeBillingContract(models.Model):
     _inherit = "time.billing.contract"
 
@@ -112,24 +118,27 @@ class TimeBillingContract(models.Model):
                 **values,
             )
         if code == "weekend":
-            return self.env._("Weekend ×%(factor)s", factor=factor(p["multiplier"]))
+            return self.env._(
+                "Weekend %(factor)s", factor=format_multiplier(p["multiplier"])
+            )
         if code == "holiday":
             return self.env._(
-                "Public holiday ×%(factor)s", factor=factor(p["multiplier"])
+                "Public holiday %(factor)s",
+                factor=format_multiplier(p["multiplier"]),
             )
         if code == "overtime":
             values = {
-                "factor": factor(p["multiplier"]),
+                "factor": format_multiplier(p["multiplier"]),
                 "hours": hours(p["hours"]),
                 "limit": hours(p["limit"]),
             }
             if p["per"] == "day":
                 return self.env._(
-                    "Overtime ×%(factor)s on %(hours)s (beyond %(limit)s a day)",
+                    "Overtime %(factor)s on %(hours)s (beyond %(limit)s a day)",
                     **values,
                 )
             return self.env._(
-                "Overtime ×%(factor)s on %(hours)s (beyond %(limit)s a week)",
+                "Overtime %(factor)s on %(hours)s (beyond %(limit)s a week)",
                 **values,
             )
         if code == "discount":
